@@ -1,0 +1,43 @@
+"""Settings of one running server, gathered from the command line and the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The namespace every IRI of the graph lives under; pages resolve IRIs by stripping it.
+BASE_IRI = "https://w3id.org/bricskg/"
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    store_path: Path | None = None  # on-disk Oxigraph store; None = in memory
+    data_files: tuple[Path, ...] = ()  # loaded on top of the bundled data
+    load_bundled: bool = True
+    query_timeout: float = 30.0  # seconds
+    workers: int = 2
+    threads: int = 8  # per worker
+    max_body_bytes: int = 1024 * 1024  # request bodies (queries, form posts)
+    max_upload_bytes: int = 16 * 1024 * 1024  # Graph Store Protocol and update bodies
+    max_result_bytes: int = 64 * 1024 * 1024
+    cache_entries: int = 1024
+    admin_token: str | None = field(default=None, repr=False)  # BRICSKG_ADMIN_TOKEN; None = writes off
+    token_name: str = "admin"
+    backend_url: str | None = None  # external SPARQL 1.1 query endpoint
+    backend_update_url: str | None = None
+    base_iri: str = BASE_IRI
+
+    @property
+    def writes_enabled(self) -> bool:
+        return self.admin_token is not None
+
+    @classmethod
+    def from_environment(cls, **overrides: object) -> "Config":
+        """Read the secrets from the environment so they never appear on a command line."""
+        token = os.environ.get("BRICSKG_ADMIN_TOKEN") or None
+        values: dict[str, object] = {"admin_token": token}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
