@@ -1,6 +1,9 @@
 """The bricskg ontology's namespace as a closed rdflib ``DefinedNamespace``: a typo in a term raises.
 
-Filled from ontology/bricskg.ttl; tests/test_vocab.py checks that the two list the same terms.
+Every term of ontology/bricskg.ttl is listed once with its skos:definition as a comment (the way
+rdflib's own ``_ORG.py`` and ``_PROV.py`` do), so code says ``BKG.BlocMembership`` instead of a string
+IRI and an unknown term fails at import-time use rather than silently minting a new IRI.
+tests/test_vocab.py checks that this class and the ontology list exactly the same terms.
 """
 
 from __future__ import annotations
@@ -15,6 +18,11 @@ CLAIM = Namespace(BASE_IRI + "claim/")  # claim (assertion) graphs
 SOURCE = Namespace(BASE_IRI + "source/")  # the article and its sentences
 GRAPH = Namespace(BASE_IRI + "graph/")  # bookkeeping graphs: provenance, reference, audit
 
+ONTOLOGY_IRI = URIRef(BASE_IRI + "ontology")  # also the named graph the ontology is loaded into
+ARTICLE = SOURCE["article"]  # the article; its sentences are SOURCE["article/s01"] ...
+PROVENANCE_GRAPH = GRAPH["provenance"]
+REFERENCE_GRAPH = GRAPH["reference"]
+
 
 class BKG(DefinedNamespace):
     """Terms of the bricskg ontology (https://w3id.org/bricskg/ontology/)."""
@@ -22,5 +30,124 @@ class BKG(DefinedNamespace):
     _NS = Namespace(BASE_IRI + "ontology/")
     _fail = True
 
-    # Filled by the knowledge-graph work (issue 2).
-    State: URIRef
+    # Classes
+    AIAlliance: URIRef  # A collaboration of states or organisations formed to pursue artificial-intelligence goals together, such as the BRICS AI Alliance.
+    AIInitiative: URIRef  # An organised effort about artificial intelligence — an alliance, working group, plan or infrastructure programme.
+    AIModelFamily: URIRef  # The artificial-intelligence models originating from one country or region, taken together, such as “Western AI models”.
+    Agreement: URIRef  # A written arrangement between states that sets out what they will do together, binding or not.
+    Bloc: URIRef  # An intergovernmental grouping of states that act together, such as BRICS.
+    BlocMembership: URIRef  # The relationship of exactly one state to exactly one bloc it is a member of, with the role (founding or expansion) it holds there.
+    Boilerplate: URIRef  # Text of a source that says nothing about its subject, such as a closing advertisement; it supports no claim.
+    Claim: URIRef  # A named graph holding the triples that one statement of a source makes, described in the provenance graph by the sentence it is derived from, its modality and the agent it is attributed to.
+    DevelopmentPlan: URIRef  # A government plan setting out how a country’s artificial-intelligence capabilities are to develop up to a horizon year, such as Russia’s AI development plan through 2030.
+    Directive: URIRef  # An official instruction issued by a head of state or government to its administration.
+    EconomicShare: URIRef  # The proportion of a larger economy that an actor’s economy represents, given as a value with a unit (e.g. percent).
+    Economy: URIRef  # The economic system of a state, a group of states or the whole world.
+    ExpansionMemberState: URIRef  # A state that joined a bloc when it expanded beyond its original composition. Defined: a state with an expansion membership.
+    ExpansionMembership: URIRef  # A bloc membership gained when the bloc expanded. Defined: a bloc membership whose role is the expansion-member role.
+    ExportControl: URIRef  # A policy instrument restricting the export of goods or technology, such as U.S. export controls on advanced semiconductors.
+    Forecast: URIRef  # A statement of what may happen by a future horizon, with the quantity it expects; not a statement of fact.
+    FoundingMemberState: URIRef  # A state that belonged to a bloc in its original composition. Defined: a state with a founding membership.
+    FoundingMembership: URIRef  # A bloc membership held since the bloc’s original composition. Defined: a bloc membership whose role is the founding-member role.
+    Group: URIRef  # An unnamed collective of people, organisations or states that a source speaks of as one actor, such as “analysts”, “Iranian officials” or “the West”.
+    Heading: URIRef  # The title of a source or the heading of one of its sections.
+    InfrastructureProgramme: URIRef  # An effort to build or deploy artificial-intelligence infrastructure (computing, models, platforms) in places other than the providers’ own countries.
+    InnovationCapacity: URIRef  # The ability of a state to produce new technology and know-how.
+    JointDeclaration: URIRef  # An agreement in which the parties state a shared position or intent, such as the Russia–China joint declaration on AI collaboration.
+    MemberState: URIRef  # A state that holds a membership of a bloc. Defined: inferred from the membership record, never asserted.
+    MembershipRole: URIRef  # The capacity in which a state belongs to a bloc: as a founding member or as a member admitted in an expansion.
+    Modality: URIRef  # The way a source puts a claim forward: asserted as fact, reported from others, forecast, proposed, or held as a view.
+    MonetaryRange: URIRef  # An amount of money given as a range between a minimum and a maximum value in one ISO 4217 currency.
+    Objective: URIRef  # An aim an actor, plan, agreement or instrument is said to pursue, such as “promote a multipolar world order”.
+    Person: URIRef  # An individual human being named in a source, such as Vladimir Putin.
+    PolicyInstrument: URIRef  # A measure a government or group of governments uses to steer the behaviour of others: sanctions, export controls, directives.
+    Proposal: URIRef  # A recommendation that an actor should or may need to do something; not a statement that it is done.
+    Rivalry: URIRef  # A competition between actors for leadership in a domain, such as the AI rivalry between the United States and China.
+    Sanctions: URIRef  # Economic or political penalties imposed by one or more states on another state or its actors.
+    Sentence: URIRef  # A grammatical sentence of a source’s running text or of one of its list items.
+    Source: URIRef  # A document from which the graph’s statements are taken: the article, or the reference notes for outside facts.
+    State: URIRef  # A sovereign country acting in international affairs, such as Russia or Brazil.
+    StrategicPartnershipAgreement: URIRef  # A treaty establishing a broad, long-term partnership between states, such as the Russia–Iran Comprehensive Strategic Partnership Agreement.
+    StrategicPosition: URIRef  # A position, advantage or set of interests held by a state or group that others may challenge or oppose, such as US tech dominance or U.S. interests.
+    Strategy: URIRef  # A course of action an actor pursues towards stated objectives, using partners or instruments as means.
+    StudyGroup: URIRef  # A working body set up within an organisation and tasked with studying a subject and proposing frameworks or standards, such as the BRICS AI Study Group.
+    Summit: URIRef  # A meeting of the heads of state or government of a bloc.
+    Technology: URIRef  # A kind of technical product or capability that policy instruments may apply to, such as advanced semiconductors.
+    TextSegment: URIRef  # A contiguous stretch of a source’s text (a sentence or a heading), identified by a text quote selector and a text position selector.
+    Topic: URIRef  # A subject area that agreements, initiatives and actors are about, such as AI governance or AI regulation.
+    Trend: URIRef  # The direction in which a rivalry, coalition or other situation is said to be changing.
+
+    # Object properties
+    addressedTo: URIRef  # The actor the proposal says should act.
+    affiliatedWith: URIRef  # The state or bloc a group belongs to or works within, e.g. Iranian officials → Iran.
+    announcedAt: URIRef  # The summit at which the membership, body or initiative was announced.
+    announcedBy: URIRef  # The actor that announced the membership, body or initiative.
+    announcedOn: URIRef  # The point in time at which the membership, body or initiative was announced.
+    appliesTo: URIRef  # The kind of technology the policy instrument restricts.
+    challenges: URIRef  # A strategic position of another actor that the subject is contesting.
+    championedBy: URIRef  # A person or actor with whom the initiative is identified as its promoter (as in “Putin’s BRICS AI Alliance”).
+    cornerstone: URIRef  # A topic regarded as the foundation on which the strategy rests.
+    counteracts: URIRef  # A policy instrument whose effect the subject serves to counter.
+    coversTopic: URIRef  # A topic that an agreement, initiative or plan deals with.
+    discusses: URIRef  # Something that is on the agenda of the actor’s discussions, without a decision being stated.
+    emphasizesImportanceOf: URIRef  # A topic whose strategic importance the actor has emphasized.
+    engagesIn: URIRef  # An activity (given as a topic) the actor carries out, e.g. AI collaboration or sanctions circumvention.
+    establishedBy: URIRef  # The organisation that formally set up the body or initiative.
+    forecastAmount: URIRef  # The monetary range the forecast expects.
+    forecastFor: URIRef  # The economy the forecast is about.
+    hasObjective: URIRef  # An aim the subject (an actor, strategy, plan, agreement, initiative, instrument or proposal) is said to pursue.
+    heldBy: URIRef  # The state, bloc or group whose economy, innovation capacity or strategic position this is.
+    heldIn: URIRef  # The city where the summit took place.
+    horizon: URIRef  # The point in time by which a forecast is expected to hold or up to which a plan runs.
+    initiatedBy: URIRef  # The actor that led the creation of the initiative.
+    intendedFor: URIRef  # The actors for whom the initiative is meant.
+    isBattlegroundIn: URIRef  # A competition in which the topic is (becoming) a critical area of contest.
+    issuedBy: URIRef  # The actor that issued, introduced or imposes a plan or policy instrument.
+    leverages: URIRef  # A partner or bloc the strategy uses as a means to its objectives.
+    modality: URIRef  # How the source puts the claim forward (asserted, reported, forecast, proposal, viewpoint).
+    offersCooperationTo: URIRef  # An actor to which the bloc offers an opportunity for international cooperation.
+    opposes: URIRef  # A strategic position of another actor that the subject is opposed to.
+    originatesFrom: URIRef  # The country or group of countries the AI models come from.
+    party: URIRef  # A state that is a party to the agreement.
+    prioritizes: URIRef  # A topic the actor has made a priority.
+    proposes: URIRef  # The alliance, instrument or course of action the proposal recommends creating.
+    providedBy: URIRef  # An actor supplying the infrastructure or technology of the initiative.
+    pursuedBy: URIRef  # The actor whose strategy this is.
+    rival: URIRef  # One of the actors competing in the rivalry.
+    seeksKeyRoleIn: URIRef  # A topic in which the actor is positioning itself as a key player.
+    shareOf: URIRef  # The actor whose economic weight the share measures.
+    shareOfTotal: URIRef  # The whole economy the share is a proportion of (e.g. the global economy).
+    shiftingAwayFrom: URIRef  # AI models the actor is moving away from using.
+    shiftingTowards: URIRef  # AI models the actor is moving towards using instead.
+    signedAt: URIRef  # The city where the agreement was signed.
+    signedBy: URIRef  # A party that has signed the agreement.
+    signedOn: URIRef  # The point in time (a day) at which the agreement was signed.
+    since: URIRef  # The point in time from which the subject has been in effect.
+    strengtheningTiesWith: URIRef  # An actor with which the subject is strengthening its political or economic ties.
+    targets: URIRef  # The actor whose behaviour or capabilities the policy instrument is aimed at.
+    trend: URIRef  # The direction in which the subject is said to be changing (e.g. intensifying, growing).
+    updatedBy: URIRef  # An actor that has revised the plan.
+    weakened: URIRef  # An economy or capacity that the policy instrument has weakened.
+    wikidataItem: URIRef  # The Wikidata item (http://www.wikidata.org/entity/Q…) that describes the same thing; a weak identity link, unlike owl:sameAs.
+
+    # Datatype properties
+    isApproximate: URIRef  # True when the source gives the value as an approximation (“about 35%”).
+    iso3166Alpha2: URIRef  # The state’s two-letter ISO 3166-1 country code, e.g. “RU”.
+    iso3166Alpha3: URIRef  # The state’s three-letter ISO 3166-1 country code, e.g. “RUS”.
+    position: URIRef  # The ordinal number of the segment in its source, counting from 1.
+
+    # Individuals: roles, modalities, trends, concept schemes
+    modalityAsserted: URIRef  # The source states the claim as a fact in its own voice.
+    modalityForecast: URIRef  # The claim is about what could happen by a future date, not about what is the case.
+    modalityProposal: URIRef  # The claim recommends what an actor should (or may need to) do; it does not say that it is done.
+    modalityReported: URIRef  # The source passes on what a third party (e.g. analysts) reports, without vouching for it itself.
+    modalityScheme: URIRef  # The ways in which the source puts its claims forward.
+    modalityViewpoint: URIRef  # The claim is an opinion or assessment held by the agent it is attributed to (a person, a group, or the author).
+    objectiveScheme: URIRef  # The aims the article ascribes to actors, plans, agreements, initiatives and proposals; its concepts are introduced by the claims that mention them.
+    roleExpansionMember: URIRef  # The role of a state admitted to the bloc when it expanded beyond its original composition.
+    roleFoundingMember: URIRef  # The role of a state that belonged to the bloc in its original composition.
+    topicScheme: URIRef  # The subject areas the article’s claims are about; its concepts are introduced by the claims that mention them.
+    trendGrowing: URIRef  # Increasing in size or weight, as a coalition.
+    trendIntensifying: URIRef  # Becoming stronger or fiercer, as a rivalry.
+    trendScheme: URIRef  # Directions of change the source ascribes to situations and coalitions.
+
