@@ -84,8 +84,9 @@ class BKG(DefinedNamespace):
     announcedBy: URIRef  # The actor that announced the membership, body or initiative.
     announcedOn: URIRef  # The point in time at which the membership, body or initiative was announced.
     appliesTo: URIRef  # The kind of technology the policy instrument restricts.
+    basedIn: URIRef  # Where the members of a group are based: a state, or a bloc standing for its member states taken together (as in “companies within BRICS countries”); unlike bkg:affiliatedWith, it says nothing of belonging to the bloc itself.
     challenges: URIRef  # A strategic position of another actor that the subject is contesting.
-    championedBy: URIRef  # A person or actor with whom the initiative is identified as its promoter (as in “Putin’s BRICS AI Alliance”).
+    challengesThrough: URIRef  # An activity (given as a topic) through which the actor challenges another’s strategic position (see bkg:challenges), as in “challenges U.S. interests through AI collaboration and sanctions circumvention”.
     cornerstone: URIRef  # A topic regarded as the foundation on which the strategy rests.
     counteracts: URIRef  # A policy instrument whose effect the subject serves to counter.
     coversTopic: URIRef  # A topic that an agreement, initiative or plan deals with.
@@ -111,7 +112,7 @@ class BKG(DefinedNamespace):
     party: URIRef  # A state that is a party to the agreement.
     prioritizes: URIRef  # A topic the actor has made a priority.
     proposes: URIRef  # The alliance, instrument or course of action the proposal recommends creating.
-    providedBy: URIRef  # An actor supplying the infrastructure or technology of the initiative.
+    providedBy: URIRef  # An actor whose infrastructure or technology the initiative deploys or, where it is only discussed or proposed, would deploy.
     pursuedBy: URIRef  # The actor whose strategy this is.
     rival: URIRef  # One of the actors competing in the rivalry.
     seeksKeyRoleIn: URIRef  # A topic in which the actor is positioning itself as a key player.
