@@ -1,0 +1,235 @@
+"""What a query may do here, decided on the parsed query before any engine sees it.
+
+Both rdflib and pyoxigraph evaluate ``SERVICE <url>`` by fetching the URL, and pyoxigraph has no
+switch to turn that off. So every query is inspected here first and a SERVICE clause anywhere — any
+case, any nesting: subqueries, OPTIONAL, UNION, MINUS, FILTER EXISTS — is refused. The inspection is
+a walk over rdflib's parse tree, the same grammar the engine implements, not a regular expression
+over the text (which comments, strings, ``\\u`` escapes and odd spacing defeat).
+
+Parsing with rdflib costs milliseconds, so two things keep it off the hot path: the analysis of a
+query text is memoised, and a query whose text (after undoing ``\\u`` escapes, lower-cased) does
+not contain the letters "service" at all cannot hold a SERVICE clause and needs no parse. That is a
+necessary condition, never a sufficient one: any text that mentions "service" is parsed.
+
+The same module tells the protocol layer the query form (SELECT/ASK → results formats,
+CONSTRUCT/DESCRIBE → RDF syntaxes, an update sent as a query → 400) and whether the query carries
+its own dataset (FROM / FROM NAMED), which decides whether the union default graph applies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from bricskg.store.base import QueryRefused
+
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "UPDATE", "UNKNOWN"]
+
+FEDERATION_DISABLED = (
+    "Federation is disabled: SERVICE clauses are refused by this endpoint (it never fetches remote data). "
+    "Query the remote endpoint yourself and combine the results."
+)
+LOAD_DISABLED = "LOAD is refused: this endpoint never fetches remote data. Upload the data with the Graph Store Protocol instead."
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PROLOGUE_ITEM = re.compile(
+    r"""\s*(?:
+        \#[^\n\r]*                                  # comment
+      | BASE\s*<[^<>"{}|^`\\\x00-\x20]*>            # BASE <iri>
+      | PREFIX\s*[^\s:]*:\s*<[^<>"{}|^`\\\x00-\x20]*>  # PREFIX p: <iri>
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+_UPDATE = re.compile(
+    r"\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])", re.IGNORECASE
+)
+# FROM [NAMED] followed by an IRI or a prefixed name; not part of a longer name such as wasDerivedFrom.
+_DATASET_CLAUSE = re.compile(r"(?<![\w:?$.-])FROM\s+(?:NAMED\s*)?(?:<|[A-Za-z_]?[\w.-]*:)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """What the protocol layer needs to know about a query text before evaluating it."""
+
+    form: QueryForm
+    has_dataset_clause: bool
+    refusal: str | None = None  # a message when the query must be refused (HTTP 400)
+
+    @property
+    def family(self) -> Literal["results", "graph"]:
+        return "graph" if self.form in ("CONSTRUCT", "DESCRIBE") else "results"
+
+
+def unescape_codepoints(text: str) -> str:
+    """Undo ``\\uXXXX``/``\\UXXXXXXXX`` (SPARQL 1.1 §19.2 applies them before parsing)."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+    return _ESCAPE.sub(replace, text)
+
+
+def query_form(text: str) -> QueryForm:
+    """The form of a query, read past its prologue (BASE, PREFIX, comments)."""
+    position = 0
+    while True:
+        match = _PROLOGUE_ITEM.match(text, position)
+        if not match or match.end() == position:
+            break
+        position = match.end()
+    form = _FORM.match(text, position)
+    if form:
+        return form.group(1).upper()  # type: ignore[return-value]
+    if _UPDATE.match(text, position):
+        return "UPDATE"
+    return "UNKNOWN"
+
+
+def _walk(tree: Any) -> Any:
+    """Every node of an rdflib parse tree, iteratively (deeply nested queries must not overflow)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from pyparsing import ParseResults
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, (ParseResults, list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+
+
+def _parse_query(text: str) -> Any:
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    return parseQuery(text)
+
+
+def _parse_update(text: str) -> Any:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    return parseUpdate(text)
+
+
+def _names(tree: Any) -> set[str]:
+    return {node.name for node in _walk(tree)}
+
+
+# Deeper nesting of { ( [ overflows the engine's recursive-descent parser (an executor crash);
+# refuse it up front with a clear 400 instead of a 503.
+MAX_NESTING = 1000
+_BRACKETS = re.compile(r"[{}()\[\]]")
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of brackets, counted naively (brackets inside strings count too: a
+    conservative over-estimate that only matters for absurd queries)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+@lru_cache(maxsize=4096)
+def analyse_query(text: str) -> QueryAnalysis:
+    """Form, dataset clause and refusal of a query text; memoised because clients repeat queries."""
+    plain = unescape_codepoints(text)
+    form = query_form(plain)
+    depth = nesting_depth(plain)
+    if depth > MAX_NESTING:
+        return QueryAnalysis(
+            form, False, f"The query nests groups or expressions {depth} levels deep; this endpoint's limit is {MAX_NESTING}."
+        )
+    lowered = plain.lower()
+    dataset_hint = bool(_DATASET_CLAUSE.search(plain))
+    if "service" not in lowered and not dataset_hint:
+        return QueryAnalysis(form, False)
+    try:
+        tree = _parse_query(text)
+    except Exception as error:  # pyparsing raises ParseException; rdflib sometimes others
+        if "service" in lowered:
+            return QueryAnalysis(
+                form,
+                dataset_hint,
+                f"{FEDERATION_DISABLED} (The query mentions SERVICE and could not be parsed to prove it has "
+                f"no SERVICE clause: {_one_line(error)})",
+            )
+        return QueryAnalysis(form, dataset_hint)
+    if any(node.name == "ServiceGraphPattern" for node in _walk(tree)):
+        return QueryAnalysis(form, dataset_hint, FEDERATION_DISABLED)
+    has_dataset = any(_has_dataset_clause(node) for node in tree if node is not None)
+    return QueryAnalysis(form, has_dataset)
+
+
+def _has_dataset_clause(node: Any) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    return isinstance(node, CompValue) and bool(dict.get(node, "datasetClause"))
+
+
+def check_query(text: str) -> QueryAnalysis:
+    """The analysis of ``text``; raises QueryRefused (HTTP 400) when the query may not run."""
+    analysis = analyse_query(text)
+    if analysis.refusal:
+        raise QueryRefused(analysis.refusal)
+    return analysis
+
+
+@lru_cache(maxsize=1024)
+def _update_refusal(text: str) -> str | None:
+    plain = unescape_codepoints(text).lower()
+    depth = nesting_depth(plain)
+    if depth > MAX_NESTING:
+        return f"The update nests groups or expressions {depth} levels deep; this endpoint's limit is {MAX_NESTING}."
+    if "service" not in plain and "load" not in plain:
+        return None
+    try:
+        tree = _parse_update(text)
+    except Exception as error:
+        return (
+            "LOAD and SERVICE are refused and this update mentions one of them but could not be parsed "
+            f"to prove it uses neither: {_one_line(error)}"
+        )
+    names = _names(tree)
+    if "Load" in names:
+        return LOAD_DISABLED
+    if "ServiceGraphPattern" in names:
+        return FEDERATION_DISABLED
+    return None
+
+
+def check_update(text: str) -> None:
+    """Refuse LOAD (it fetches a URL), SERVICE and absurd nesting in an update; for the write path."""
+    refusal = _update_refusal(text)
+    if refusal:
+        raise QueryRefused(refusal)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+@lru_cache(maxsize=256)
+def update_has_using(text: str) -> bool:
+    """Whether an update names its own dataset (USING / USING NAMED), which the protocol's
+    ``using-graph-uri``/``using-named-graph-uri`` may not contradict (SPARQL 1.1 Protocol §2.2.3)."""
+    if "using" not in unescape_codepoints(text).lower():
+        return False
+    try:
+        tree = _parse_update(text)
+    except Exception:
+        return False  # not parseable: the update path reports the syntax error itself
+    return "UsingClause" in _names(tree)
