@@ -1,0 +1,318 @@
+"""The embedded backend: an Oxigraph store (in memory or on disk) queried in executor processes.
+
+Why processes: neither pyoxigraph nor rdflib can cancel a running query, so a query that must be
+stopped at its deadline has to run somewhere that can be killed. Each web worker owns a small pool
+of executor processes (``bricskg.store.executor``); a query is sent to one, evaluated and serialised
+there, and its bytes come back. A query past its deadline costs that executor a SIGKILL and a
+replacement, never the worker.
+
+``evaluate`` below is the one place that turns a ``QueryRequest`` into bytes; it runs in executors
+and, when isolation is off (unit tests, one-shot tools), in the calling thread.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+import pyoxigraph
+
+from bricskg.sparql.formats import FORMATS_BY_FAMILY, Format, family_of_kind, format_for_media_type
+from bricskg.sparql.safety import check_query
+from bricskg.store.base import (
+    Dataset,
+    QueryRequest,
+    QueryResult,
+    QuerySyntaxError,
+    ReadOnly,
+    ResultTooLarge,
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A query as it travels to an executor: plain data, cheap to pickle."""
+
+    query: str
+    media_type: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    explicit_dataset: bool  # the protocol named a dataset (default-graph-uri / named-graph-uri)
+    has_dataset_clause: bool  # the query names one (FROM / FROM NAMED)
+    base_iri: str | None
+    max_result_bytes: int
+    version: int
+
+
+class BoundedSink:
+    """A binary writer that gives up once ``limit`` bytes are passed, so a huge answer stops early."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ResultTooLarge(
+                f"The result is larger than this endpoint's limit of {self.limit:,} bytes. "
+                "Add a LIMIT (and ORDER BY with OFFSET to page through it) or select fewer variables."
+            )
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _graph_term(iri: str) -> pyoxigraph.NamedNode:
+    return pyoxigraph.NamedNode(iri)
+
+
+def _dataset_options(job: Job) -> dict[str, object]:
+    """Map the request's dataset onto pyoxigraph's options; nothing here ever fetches a URL.
+
+    - protocol dataset given: exactly those graphs of the store (absent ones are simply empty);
+    - FROM / FROM NAMED in the query: pyoxigraph applies them to the store's own graphs;
+    - neither: the default graph is the union of all graphs, every named graph is reachable.
+    """
+    if job.explicit_dataset:
+        return {
+            "default_graph": [_graph_term(iri) for iri in job.default_graphs],
+            "named_graphs": [_graph_term(iri) for iri in job.named_graphs],
+        }
+    if job.has_dataset_clause:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+MAX_SYNTAX_MESSAGE = 300
+
+
+def syntax_message(error: SyntaxError) -> str:
+    """The parser's message ("error at LINE:COLUMN: expected …") on one line, its token list cut short."""
+    text = " ".join(str(getattr(error, "msg", None) or error).split())
+    return text if len(text) <= MAX_SYNTAX_MESSAGE else text[: MAX_SYNTAX_MESSAGE - 1].rstrip() + "…"
+
+
+def _kind_of(result: object) -> str:
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return "boolean"
+    if isinstance(result, pyoxigraph.QueryTriples):
+        return "graph"
+    return "bindings"
+
+
+def evaluate(store: pyoxigraph.Store, job: Job) -> tuple[str, str, bytes]:
+    """Run ``job`` on ``store`` and serialise it; returns (kind, media type, body)."""
+    try:
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset_options(job))
+    except SyntaxError as error:
+        raise QuerySyntaxError(f"Syntax error in the query: {syntax_message(error)}") from None
+    kind = _kind_of(result)
+    fmt = _format_for(job.media_type, kind)
+    sink = BoundedSink(job.max_result_bytes)
+    if kind == "graph":
+        result.serialize(sink, format=fmt.rdf_format())
+    else:
+        result.serialize(sink, format=fmt.results_format())
+    return kind, fmt.media_type, sink.getvalue()
+
+
+def _format_for(media_type: str, kind: str) -> Format:
+    """The negotiated format, or the family default when the query form was guessed wrong."""
+    family = family_of_kind(kind)
+    try:
+        fmt = format_for_media_type(media_type)
+    except KeyError:
+        return FORMATS_BY_FAMILY[family][0]
+    return fmt if fmt.family == family else FORMATS_BY_FAMILY[family][0]
+
+
+class SharedVersion:
+    """A write counter every process of one server sees (created before the workers fork).
+
+    The writer (engineer E's write path) calls ``bump`` after each commit; caches key on the value,
+    and executors of an on-disk store re-open their read-only snapshot when it moved.
+    """
+
+    def __init__(self) -> None:
+        self._value = multiprocessing.Value("q", 0, lock=True)
+
+    def get(self) -> int:
+        return int(self._value.value)
+
+    def bump(self) -> int:
+        with self._value.get_lock():
+            self._value.value += 1
+            return int(self._value.value)
+
+
+class EmbeddedBackend:
+    """An Oxigraph store behind the ``Backend`` protocol.
+
+    ``memory_store`` (loaded once in the master, shared by forks) or ``store_path`` (on disk). With
+    ``isolate`` (the default for servers) queries run in executor processes with a hard deadline;
+    without it they run in the calling thread with no deadline, for tests and tools.
+    """
+
+    def __init__(
+        self,
+        *,
+        memory_store: pyoxigraph.Store | None = None,
+        store_path: Path | None = None,
+        writable: bool = False,
+        isolate: bool = True,
+        executors: int = 4,
+    ):
+        if (memory_store is None) == (store_path is None):
+            raise ValueError("give exactly one of memory_store and store_path")
+        if memory_store is not None and writable and isolate:
+            # Executors hold the copy of the store they were forked with: they would never see a write.
+            raise ValueError("a writable in-memory store can only be queried in-process (isolate=False)")
+        self._memory_store = memory_store
+        self.store_path = Path(store_path) if store_path is not None else None
+        self._writable = writable
+        self.isolate = isolate
+        self.executor_count = max(1, executors)
+        self._version = SharedVersion()
+        self._local = _ProcessLocal()
+        self._lock = threading.Lock()
+
+    # --- the Backend protocol -------------------------------------------------------------------
+
+    def query(self, request: QueryRequest) -> QueryResult:
+        analysis = check_query(request.query)
+        job = self.job_for(request, analysis.has_dataset_clause)
+        if self.isolate:
+            kind, media_type, body = self.executor_pool().run(job, request.timeout)
+        else:
+            kind, media_type, body = evaluate(self._snapshot(), job)
+        return QueryResult(kind, media_type, body)  # type: ignore[arg-type]
+
+    def version(self) -> int:
+        return self._version.get()
+
+    def quad_count(self) -> int:
+        return len(self._snapshot())
+
+    def named_graphs(self) -> Iterator[str]:
+        for graph in self._snapshot().named_graphs():
+            if isinstance(graph, pyoxigraph.NamedNode):
+                yield graph.value
+
+    @property
+    def writable(self) -> bool:
+        return self._writable
+
+    def close(self) -> None:
+        local = self._local.get()
+        if local.pool is not None:
+            local.pool.close()
+            local.pool = None
+
+    # --- for the write path (engineer E) ---------------------------------------------------------
+
+    @property
+    def store(self) -> pyoxigraph.Store:
+        """The store this process reads and (if ``writable``) writes; opened lazily per process.
+
+        Writers must call ``notify_write()`` after every committed change.
+        """
+        if self._memory_store is not None:
+            return self._memory_store
+        local = self._local.get()
+        if local.store is None:
+            with self._lock:
+                if local.store is None:
+                    path = str(self.store_path)
+                    local.store = pyoxigraph.Store(path) if self._writable else pyoxigraph.Store.read_only(path)
+                    local.store_version = self.version()
+        return local.store
+
+    def notify_write(self) -> int:
+        """Record a committed write: bumps the shared version (invalidates caches and snapshots)."""
+        if not self._writable:
+            raise ReadOnly("This store was opened read-only.")
+        return self._version.bump()
+
+    # --- executors ---------------------------------------------------------------------------------
+
+    def start_executors(self, on_supervisor_lost: Callable[[], None] | None = None) -> None:
+        """Start this process's executor pool now. Call it while the process is single-threaded
+        (gunicorn ``post_fork``); otherwise the pool starts on the first query.
+
+        ``on_supervisor_lost`` runs once if the zygote dies (gunicorn: ask the worker to exit, so
+        the master replaces it with a worker that has a fresh zygote)."""
+        if self.isolate:
+            self.executor_pool(on_supervisor_lost)
+
+    def executor_pool(self, on_supervisor_lost: Callable[[], None] | None = None) -> "ExecutorPool":
+        local = self._local.get()
+        if local.pool is None:
+            with self._lock:
+                if local.pool is None:
+                    from bricskg.store.executor import ExecutorPool
+
+                    local.pool = ExecutorPool(
+                        self._memory_store if self._memory_store is not None else self.store_path,
+                        size=self.executor_count,
+                        on_supervisor_lost=on_supervisor_lost,
+                    )
+        return local.pool
+
+    def job_for(self, request: QueryRequest, has_dataset_clause: bool) -> Job:
+        dataset: Dataset = request.dataset
+        return Job(
+            query=request.query,
+            media_type=request.media_type,
+            default_graphs=dataset.default_graph_uris,
+            named_graphs=dataset.named_graph_uris,
+            explicit_dataset=not dataset.is_default,
+            has_dataset_clause=has_dataset_clause,
+            base_iri=request.base_iri,
+            max_result_bytes=request.max_result_bytes,
+            version=self.version(),
+        )
+
+    def _snapshot(self) -> pyoxigraph.Store:
+        """The store to read in this process; a read-only on-disk snapshot is refreshed after writes."""
+        if self._memory_store is not None or self._writable:
+            return self.store
+        local = self._local.get()
+        if local.store is not None and local.store_version != self.version():
+            local.store = None
+        return self.store
+
+
+class _ProcessState:
+    def __init__(self) -> None:
+        self.pool = None  # type: ignore[var-annotated]
+        self.store: pyoxigraph.Store | None = None
+        self.store_version = -1
+
+
+class _ProcessLocal:
+    """Per-process state: a fork must not inherit its parent's executor pool or RocksDB handle."""
+
+    def __init__(self) -> None:
+        self._pid = os.getpid()
+        self._state = _ProcessState()
+
+    def get(self) -> _ProcessState:
+        if os.getpid() != self._pid:
+            self._pid = os.getpid()
+            self._state = _ProcessState()
+        return self._state
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bricskg.store.executor import ExecutorPool  # noqa: F401

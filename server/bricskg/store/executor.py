@@ -1,0 +1,387 @@
+"""Executor processes: where queries run, so that a runaway query can be killed at its deadline.
+
+Layout inside one web worker (a gunicorn process)::
+
+    worker ──control socket──> zygote ──fork──> executor 1 … executor N
+      └──────────── one socketpair per executor (jobs in, bytes out) ─────────┘
+
+* The **zygote** is forked from the worker while the worker is still single-threaded (gunicorn's
+  ``post_fork``): forking a multithreaded process is unsafe, and forking the zygote later costs
+  nothing. It holds the in-memory store (inherited, copy-on-write: executors never reload data) and
+  forks a fresh executor whenever the worker asks, handing the worker its socket with SCM_RIGHTS.
+* An **executor** reads a ``Job``, evaluates it with pyoxigraph, serialises the result (stopping as
+  soon as the size bound is passed) and sends back a small header and the body. An on-disk store is
+  opened read-only in the executor and re-opened when the job's store version differs from the one
+  it opened (a write happened).
+* The **pool** (in the worker) lends one idle executor per query. The request thread waits on the
+  socket with the remaining time; at the deadline it SIGKILLs that executor, asks the zygote for a
+  replacement and answers 503. A crashed executor is replaced the same way (503, not 500).
+
+Children die with their parent (``PR_SET_PDEATHSIG``) and on EOF of their socket, so nothing
+outlives a worker.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import queue
+import signal
+import socket
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph
+
+from bricskg.store import base
+from bricskg.store.base import BackendUnavailable, QueryTimeout
+from bricskg.store.embedded import Job, evaluate
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: get SIGKILL when the parent exits, so no executor outlives its worker."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: EOF on the sockets still ends the children
+        pass
+
+
+def _reset_signals() -> None:
+    """Drop the handlers inherited from gunicorn (they talk to the arbiter) in zygote and executors."""
+    try:
+        signal.set_wakeup_fd(-1)
+    except (ValueError, OSError):
+        pass
+    for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGTTIN", "SIGTTOU", "SIGCHLD"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            signal.signal(signum, signal.SIG_DFL)
+    # Ctrl-C reaches the whole process group; the worker decides when its children end.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# --- executor side -------------------------------------------------------------------------------
+
+# Second, independent layer behind the SERVICE check (bricskg.sparql.safety): executors cannot open
+# an Internet socket at all. A seccomp filter makes socket(AF_INET|AF_INET6, …) fail with EPERM, so even
+# a SERVICE clause that slipped past the check could not reach the network. Executors only ever use the
+# AF_UNIX socket they inherit. Linux x86-64 and aarch64; elsewhere the check alone protects.
+_SECCOMP_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}  # AUDIT_ARCH_*, __NR_socket
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_SECCOMP = 22
+_SECCOMP_MODE_FILTER = 2
+_SECCOMP_RET_ALLOW = 0x7FFF0000
+_SECCOMP_RET_ERRNO = 0x00050000
+_EPERM = 1
+_AF_INET, _AF_INET6 = 2, 10
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def forbid_network() -> bool:
+    """Install the seccomp filter in this process; True when it is in force."""
+    machine = os.uname().machine if hasattr(os, "uname") else ""
+    if machine not in _SECCOMP_ARCH:
+        return False
+    arch, socket_nr = _SECCOMP_ARCH[machine]
+    ld_w_abs, jeq_k, ret_k = 0x20, 0x15, 0x06
+    program = [
+        (ld_w_abs, 0, 0, 4),  # 0: A = seccomp_data.arch
+        (jeq_k, 0, 5, arch),  # 1: other ABI -> allow (7)
+        (ld_w_abs, 0, 0, 0),  # 2: A = seccomp_data.nr
+        (jeq_k, 0, 3, socket_nr),  # 3: not socket() -> allow (7)
+        (ld_w_abs, 0, 0, 16),  # 4: A = low word of args[0] (the address family)
+        (jeq_k, 2, 0, _AF_INET),  # 5: AF_INET -> deny (8)
+        (jeq_k, 1, 0, _AF_INET6),  # 6: AF_INET6 -> deny (8)
+        (ret_k, 0, 0, _SECCOMP_RET_ALLOW),  # 7
+        (ret_k, 0, 0, _SECCOMP_RET_ERRNO | _EPERM),  # 8
+    ]
+    filters = (_SockFilter * len(program))(*[_SockFilter(*instruction) for instruction in program])
+    fprog = _SockFprog(len(program), filters)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            return False
+        return libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _error(exception: BaseException) -> bytes:
+    return pickle.dumps(("error", type(exception).__name__, str(exception)))
+
+
+def executor_main(conn: Connection, source: pyoxigraph.Store | Path) -> None:
+    """Answer jobs until the worker closes the socket."""
+    store = source if isinstance(source, pyoxigraph.Store) else None
+    opened_version = -1
+    while True:
+        try:
+            job: Job = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            if not isinstance(source, pyoxigraph.Store) and (store is None or opened_version != job.version):
+                store = None
+                store = pyoxigraph.Store.read_only(str(source))
+                opened_version = job.version
+            assert store is not None
+            kind, media_type, body = evaluate(store, job)
+        except base.BackendError as error:
+            reply = _error(error)
+        except OSError as error:
+            store = None  # re-open next time: the snapshot may have gone stale
+            reply = pickle.dumps(("error", "BackendUnavailable", f"The store could not be read: {error}"))
+        except Exception as error:  # evaluation errors pyoxigraph raises as ValueError/RuntimeError
+            reply = pickle.dumps(("error", "EvaluationError", f"The query could not be evaluated: {error}"))
+        else:
+            try:
+                conn.send_bytes(pickle.dumps(("ok", kind, media_type)))
+                conn.send_bytes(body)
+            except OSError:
+                return
+            continue
+        try:
+            conn.send_bytes(reply)
+        except OSError:
+            return
+
+
+# --- zygote side ---------------------------------------------------------------------------------
+
+
+def zygote_main(control: socket.socket, source: pyoxigraph.Store | Path, die_with_parent: bool = True) -> None:
+    """Fork one executor per byte received on ``control``; send back its pid and socket."""
+    _reset_signals()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps executors; nobody waits for them
+    if die_with_parent:
+        _die_with_parent()
+    while True:
+        try:
+            request = control.recv(1)
+        except OSError:
+            return
+        if not request:
+            return
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                control.close()
+                ours.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _die_with_parent()
+                forbid_network()
+                executor_main(Connection(theirs.detach()), source)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        try:
+            socket.send_fds(control, [str(pid).encode()], [ours.fileno()])
+        except OSError:
+            return
+        finally:
+            ours.close()
+
+
+class Executor:
+    """The worker's handle on one executor process."""
+
+    def __init__(self, pid: int, conn: Connection):
+        self.pid = pid
+        self.conn = conn
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.conn.close()
+
+
+class Zygote:
+    def __init__(self, source: pyoxigraph.Store | Path):
+        # PR_SET_PDEATHSIG fires when the parent *thread* ends: only safe to ask for from the main
+        # thread (gunicorn's post_fork); a zygote started from another thread relies on EOF alone.
+        die_with_parent = threading.current_thread() is threading.main_thread()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                ours.close()
+                zygote_main(theirs, source, die_with_parent)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        self.pid = pid
+        self._control = ours
+        self._lock = threading.Lock()
+
+    def spawn(self) -> Executor:
+        with self._lock:
+            try:
+                self._control.sendall(b"S")
+                message, fds, _, _ = socket.recv_fds(self._control, 32, 1)
+            except OSError as error:
+                self._reap()
+                raise BackendUnavailable(f"The query executor supervisor is gone: {error}") from None
+        if not message or not fds:
+            self._reap()
+            raise BackendUnavailable("The query executor supervisor is gone.")
+        return Executor(int(message.decode()), Connection(fds[0]))
+
+    def _reap(self) -> None:
+        """Collect the zygote's exit status so it does not linger as a zombie."""
+        try:
+            os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+    def close(self) -> None:
+        self._control.close()  # EOF: the zygote exits; executors see EOF or their parent die
+        self._reap()
+
+
+_ERRORS: dict[str, type[base.BackendError]] = {
+    "QuerySyntaxError": base.QuerySyntaxError,
+    "QueryRefused": base.QueryRefused,
+    "ResultTooLarge": base.ResultTooLarge,
+    "BackendUnavailable": base.BackendUnavailable,
+    "QueryTimeout": base.QueryTimeout,
+}
+
+
+class EvaluationError(base.QueryRefused):
+    """The engine rejected the query while evaluating it (HTTP 400, like a refused query)."""
+
+
+class ExecutorPool:
+    """The executors of one worker process; thread-safe; one query per executor at a time."""
+
+    def __init__(self, source: pyoxigraph.Store | Path, size: int, on_supervisor_lost: Callable[[], None] | None = None):
+        self.size = size
+        self._on_supervisor_lost = on_supervisor_lost
+        self._zygote = Zygote(source)
+        self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
+        self._live = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(size):
+            self._idle.put(self._spawn())
+            self._live += 1
+
+    def run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
+        """Evaluate ``job`` in an executor within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        executor = self._acquire(deadline, timeout)
+        while executor.conn.poll(0):  # an idle executor with something to read has died: replace it
+            self._discard(executor)
+            executor = self._acquire(deadline, timeout)
+        try:
+            executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            if not executor.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._discard(executor)
+                raise QueryTimeout(
+                    f"The query ran longer than this endpoint's limit of {timeout:g} seconds and was stopped. "
+                    "Make it more selective or add a LIMIT."
+                )
+            header = pickle.loads(executor.conn.recv_bytes())
+            body = executor.conn.recv_bytes() if header[0] == "ok" else b""
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._discard(executor)
+            raise BackendUnavailable("The query executor stopped unexpectedly; please retry.") from None
+        self._release(executor)
+        if header[0] == "ok":
+            return header[1], header[2], body
+        _, name, message = header
+        raise _ERRORS.get(name, EvaluationError)(message)
+
+    def _acquire(self, deadline: float, timeout: float) -> Executor:
+        while True:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                pass
+            with self._lock:
+                if self._live < self.size and not self._closed:
+                    self._live += 1
+                    try:
+                        return self._spawn()
+                    except BackendUnavailable:
+                        self._live -= 1
+                        raise
+            try:
+                return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise BackendUnavailable(
+                    f"All query executors stayed busy for {timeout:g} seconds; please retry later."
+                ) from None
+
+    def _spawn(self) -> Executor:
+        """A new executor from the zygote; if the zygote is gone, this pool can never recover
+        (a new zygote would have to be forked from a threaded process), so tell the owner once:
+        under gunicorn the worker then exits gracefully and the master starts a fresh one."""
+        try:
+            return self._zygote.spawn()
+        except BackendUnavailable:
+            callback, self._on_supervisor_lost = self._on_supervisor_lost, None
+            if callback is not None:
+                callback()
+            raise
+
+    def _release(self, executor: Executor) -> None:
+        self._idle.put(executor)
+
+    def _discard(self, executor: Executor) -> None:
+        """Kill ``executor``; a replacement is forked on demand by the next ``_acquire``."""
+        executor.kill()
+        with self._lock:
+            self._live -= 1
+        # Replace eagerly so the next query does not pay for the fork.
+        try:
+            with self._lock:
+                if self._closed or self._live >= self.size:
+                    return
+                self._live += 1
+            self._idle.put(self._spawn())
+        except BackendUnavailable:
+            with self._lock:
+                self._live -= 1
+
+    def pids(self) -> list[int]:
+        """The executor processes currently idle (for tests and /health)."""
+        items = list(self._idle.queue)
+        return [executor.pid for executor in items]
+
+    @property
+    def zygote_pid(self) -> int:
+        return self._zygote.pid
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                break
+        self._zygote.close()
