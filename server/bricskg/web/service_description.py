@@ -1,0 +1,91 @@
+"""The SPARQL 1.1 Service Description answered at ``GET /sparql`` without a query.
+
+It says what a client can rely on: the endpoint URL, the languages (SPARQL 1.1 Query; Update only
+when writes are on), every result format, the union default graph, that federation is absent (no
+``sd:BasicFederatedQuery``), and the default dataset with its named graphs. Other modules add
+statements through ``register_augmenter`` (the linked-data face links the VoID description).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+import rdflib
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from bricskg.sparql.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format
+from bricskg.store.base import Backend
+
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
+
+# (graph, service node, default dataset node, endpoint URL) -> None
+Augmenter = Callable[[rdflib.Graph, rdflib.term.Node, rdflib.term.Node, str], None]
+_augmenters: list[Augmenter] = []
+
+RDFLIB_FORMAT = {
+    "turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig", "nquads": "nquads",
+}
+
+
+def register_augmenter(augmenter: Augmenter) -> None:
+    """Add statements to every service description (e.g. ``void:`` links); idempotent."""
+    if augmenter not in _augmenters:
+        _augmenters.append(augmenter)
+
+
+def describe(backend: Backend, endpoint_url: str, writes_enabled: bool) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    service = BNode("service")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint_url)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if writes_enabled:
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    for fmt in RESULTS_FORMATS:
+        graph.add((service, SD.resultFormat, URIRef(fmt.results_format().iri)))
+    for fmt in GRAPH_FORMATS:
+        graph.add((service, SD.resultFormat, URIRef(fmt.rdf_format().iri)))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
+    dataset = BNode("dataset")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default_graph = BNode("defaultGraph")
+    graph.add((dataset, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    graph.add((default_graph, VOID.triples, Literal(backend.quad_count(), datatype=XSD.integer)))
+    for name in sorted(backend.named_graphs()):
+        named = BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+    for augmenter in _augmenters:
+        augmenter(graph, service, dataset, endpoint_url)
+    return graph
+
+
+class DescriptionCache:
+    """Serialised descriptions keyed on (store version, endpoint URL, format): built once per write."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, str, str, bool], bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, backend: Backend, endpoint_url: str, fmt: Format, writes_enabled: bool) -> bytes:
+        key = (backend.version(), endpoint_url, fmt.name, writes_enabled)
+        with self._lock:
+            body = self._entries.get(key)
+        if body is None:
+            graph = describe(backend, endpoint_url, writes_enabled)
+            body = graph.serialize(format=RDFLIB_FORMAT[fmt.name], encoding="utf-8")
+            with self._lock:
+                if len(self._entries) > 64:
+                    self._entries.clear()
+                self._entries[key] = body
+        return body
