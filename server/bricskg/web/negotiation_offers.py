@@ -1,0 +1,44 @@
+"""Which representation of a described thing a client gets, by its ``Accept`` header (q-values honoured).
+
+Werkzeug's ``MIMEAccept.best_match`` does the RFC 9110 matching (wildcards, q=0 exclusions,
+specificity); this module only fixes the server's offers and their order, which decides ties:
+a browser's ``text/html,…,*/*;q=0.8`` gets HTML, ``curl`` (``*/*``) gets HTML too, an RDF client
+naming any RDF syntax gets that syntax.
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+HTML = "text/html"
+
+# media type offered -> file extension of the /data/ document (None: the HTML page)
+OFFERS: dict[str, str | None] = {
+    "text/html": None,
+    "application/xhtml+xml": None,
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdf",
+    "application/trig": "trig",
+    "application/n-quads": "nq",
+    "application/json": "jsonld",  # JSON clients get JSON-LD, which is JSON
+    "application/x-turtle": "ttl",
+    "text/n3": "ttl",  # Turtle is a subset of N3
+}
+
+
+def parse_accept(header: str | None) -> MIMEAccept:
+    """A missing or empty header accepts anything (RFC 9110 §12.5.1)."""
+    return parse_accept_header(header or "*/*", MIMEAccept)
+
+
+def choose(header: str | None, offers: list[str] | None = None) -> str | None:
+    """The best offered media type, or None (→ 406)."""
+    return parse_accept(header).best_match(offers or list(OFFERS))
+
+
+def wants_html(header: str | None) -> bool:
+    """For error pages: HTML if the client takes it at all, plain text otherwise."""
+    return choose(header, [HTML, "text/plain"]) == HTML
