@@ -1,0 +1,97 @@
+"""The VoID description at /.well-known/void: parses, its numbers are the store's, its links work."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+from rdflib import RDF, RDFS, URIRef
+
+from bricskg.config import BASE_IRI
+from bricskg.dataset import load_rdflib_dataset
+
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+DCTERMS = rdflib.namespace.DCTERMS
+
+
+@pytest.fixture(scope="module")
+def void(live_server) -> rdflib.Graph:
+    response = live_server.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    return rdflib.Graph().parse(data=response.content, format="turtle", publicID=live_server.at("/.well-known/void"))
+
+
+@pytest.fixture(scope="module")
+def dataset_node(void) -> URIRef:
+    nodes = list(void.subjects(RDF.type, VOID.Dataset))
+    assert len(nodes) == 1
+    return nodes[0]
+
+
+@pytest.fixture(scope="module")
+def bundled_quads():
+    return list(load_rdflib_dataset().quads((None, None, None, None)))
+
+
+def test_triple_count_is_the_number_of_statements_in_the_store(void, dataset_node, bundled_quads):
+    assert int(void.value(dataset_node, VOID.triples)) == len(bundled_quads)
+
+
+def test_class_partitions_count_the_instances_of_each_class(void, dataset_node, bundled_quads):
+    expected: dict[URIRef, set] = {}
+    for s, p, o, _ in bundled_quads:
+        if p == RDF.type:
+            expected.setdefault(o, set()).add(s)
+    got = {
+        void.value(partition, VOID["class"]): int(void.value(partition, VOID.entities))
+        for partition in void.objects(dataset_node, VOID.classPartition)
+    }
+    assert got == {cls: len(things) for cls, things in expected.items()}
+
+
+def test_property_partitions_add_up_to_the_triple_count(void, dataset_node):
+    total = sum(int(void.value(p, VOID.triples)) for p in void.objects(dataset_node, VOID.propertyPartition))
+    assert total == int(void.value(dataset_node, VOID.triples))
+
+
+def test_every_data_dump_link_resolves_and_parses(live_server, void, dataset_node):
+    dumps = sorted(void.objects(dataset_node, VOID.dataDump))
+    formats = {str(void.value(dump, DCTERMS["format"])) for dump in dumps}
+    assert {"text/turtle", "application/n-triples", "application/ld+json", "application/trig"} <= formats
+    for dump in dumps:
+        response = live_server.get(str(dump).replace(live_server.url, ""))
+        assert response.status_code == 200, dump
+        parsed = rdflib.Dataset()
+        parsed.parse(data=response.content, format=rdflib.util.guess_format(str(dump)) or "json-ld")
+        assert len(parsed) > 0 or sum(1 for _ in parsed.quads((None, None, None, None))) > 0
+
+
+def test_sparql_endpoint_and_uri_space_are_declared(live_server, void, dataset_node):
+    endpoint = void.value(dataset_node, VOID.sparqlEndpoint)
+    assert str(endpoint) == live_server.at("/sparql")
+    answer = live_server.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"})
+    assert answer.json()["boolean"] is True
+    assert str(void.value(dataset_node, VOID.uriSpace)) == BASE_IRI
+    assert void.value(dataset_node, DCTERMS.license) is not None
+
+
+def test_void_is_negotiable_as_json_ld(live_server):
+    response = live_server.get("/.well-known/void", headers={"Accept": "application/ld+json"})
+    assert response.headers["Content-Type"].startswith("application/ld+json")
+    assert len(rdflib.Graph().parse(data=response.content, format="json-ld")) > 10
+
+
+def test_service_description_links_to_the_void_description(live_server):
+    response = live_server.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    description = rdflib.Graph().parse(data=response.content, format="turtle")
+    assert URIRef(live_server.at("/.well-known/void")) in set(description.objects(None, RDFS.seeAlso))
+
+
+def test_every_iri_of_our_namespace_in_the_void_description_resolves(live_server, void):
+    ours = {str(term) for triple in void for term in triple if isinstance(term, URIRef) and str(term).startswith(BASE_IRI)}
+    assert ours
+    for iri in ours:
+        response = live_server.get("/" + iri[len(BASE_IRI):], headers={"Accept": "text/turtle"}, allow_redirects=False)
+        assert response.status_code == 303, iri
