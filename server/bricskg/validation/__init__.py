@@ -1,0 +1,54 @@
+"""Checking the graph: SHACL shapes (pyshacl) and OWL reasoning (HermiT).
+
+The API other parts of bricskg call:
+
+- ``validate_dataset(data, focus_nodes=None, reasoner=False) -> ValidationReport``: SHACL over the
+  union of all graphs of ``data`` (a pyoxigraph ``Store``, used in place, or an rdflib
+  ``Dataset``/``Graph``); with ``focus_nodes``, only those nodes are validated, against only the
+  shapes that target them (the write path's incremental check; graph names among the focus nodes
+  get the claim-graph rules). ``reasoner=True`` adds HermiT.
+- ``affected_focus_nodes(store, changed_quads)``: the nodes a write must re-validate.
+- ``load_shapes()``: the shapes graph, parsed once and cached until shapes/ changes.
+- ``reason(data) -> ReasoningResult``: consistency, unsatisfiable classes, inferred class memberships.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import rdflib
+
+from bricskg.validation.focus import affected_focus_nodes
+from bricskg.validation.reasoning import ReasonerFailed, ReasonerUnavailable, ReasoningResult, reason
+from bricskg.validation.report import ValidationReport, ValidationResult
+from bricskg.validation.shacl import DataInput, as_store, validate_shacl
+from bricskg.validation.shapes_graph import ShapesError, load_shapes
+
+__all__ = [
+    "ReasonerFailed",
+    "ReasonerUnavailable",
+    "ReasoningResult",
+    "ShapesError",
+    "ValidationReport",
+    "ValidationResult",
+    "affected_focus_nodes",
+    "load_shapes",
+    "reason",
+    "validate_dataset",
+]
+
+
+def validate_dataset(
+    data: DataInput,
+    *,
+    focus_nodes: Iterable[rdflib.term.Node | str] | None = None,
+    reasoner: bool = False,
+    shapes_directory: Path | None = None,
+) -> ValidationReport:
+    """SHACL (and optionally HermiT) over ``data``; ``report.conforms`` is the verdict."""
+    store = as_store(data)
+    report = validate_shacl(store, focus_nodes=focus_nodes, shapes_directory=shapes_directory)
+    if reasoner:
+        report = report.merged(reason(store).to_report())
+    return report

@@ -1,0 +1,205 @@
+"""SHACL validation of the dataset with pyshacl, whole or for a few focus nodes.
+
+How pyshacl sees named graphs: the data graph is a pyoxigraph Store whose default graph is the
+UNION of all its graphs (pyshacl switches ``default_union`` on for multi-graph input). So a shape
+sees one entity's statements together even when the reference graph, the provenance graph and
+several claim graphs each hold some of them -- exactly what a SPARQL client of the server sees --
+while SPARQL-based constraints can still use ``GRAPH`` for rules about the named graphs themselves
+(every claim graph is non-empty and recorded in the provenance graph).
+
+The ontology is part of that union (the bundled dataset loads it into its own named graph), which
+gives SHACL's class targets and sh:class their rdfs:subClassOf awareness. No RDFS/OWL-RL inference
+runs (``inference="none"``): inference would copy and grow the data graph on every write, and would
+hide a missing rdf:type behind a domain axiom, which is precisely what the shapes must catch. Real
+reasoning is HermiT's job (bricskg.validation.reasoning). When the data lacks the ontology graph,
+a copy of it gets one (the caller's Store is never modified).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Union
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+
+from bricskg.dataset import ONTOLOGY_GRAPH, SourceFile, load_rdflib_dataset
+from bricskg.paths import ontology_dir
+from bricskg.validation.focus import group_by_shapes, named_owners
+from bricskg.validation.report import ValidationReport, ValidationResult, compact
+from bricskg.validation.shapes_graph import load, targets_of as load_targets
+from bricskg.validation.terms import quads_of, store_from_rdflib
+
+DataInput = Union[ox.Store, rdflib.Graph]  # rdflib.Dataset is a Graph too
+
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+def as_store(data: DataInput) -> ox.Store:
+    """The data as a pyoxigraph Store; a Store is used as it is (no copy), rdflib input is copied."""
+    if isinstance(data, ox.Store):
+        return data
+    if isinstance(data, rdflib.Graph):
+        return store_from_rdflib(data)
+    raise TypeError(f"cannot validate a {type(data).__name__}: pass a pyoxigraph Store or an rdflib Graph/Dataset")
+
+
+def has_ontology(store: ox.Store) -> bool:
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    return any(True for _ in store.quads_for_pattern(None, None, None, graph))
+
+
+def with_ontology(store: ox.Store, *, copy: bool) -> ox.Store:
+    """``store`` with the bundled ontology in its graph, added to a copy unless ``copy`` is False."""
+    target = store
+    if copy:
+        target = ox.Store()
+        target.extend(store.quads_for_pattern(None, None, None, None))
+    name = ox.NamedNode(ONTOLOGY_GRAPH)
+    target.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in quads_of(ontology_graph()))
+    return target
+
+
+def ontology_graph() -> rdflib.Graph:
+    """The bundled ontology as one rdflib graph, for data that arrives without it."""
+    sources = [SourceFile(path, ONTOLOGY_GRAPH) for path in sorted(ontology_dir().glob("*.ttl"))]
+    merged = rdflib.Graph()
+    for graph in load_rdflib_dataset(sources).graphs():
+        merged += graph
+    return merged
+
+
+def validate_shacl(
+    data: DataInput,
+    *,
+    focus_nodes: Iterable[rdflib.term.Node | str] | None = None,
+    shapes_directory: Path | None = None,
+) -> ValidationReport:
+    """Validate ``data`` against shapes/; with ``focus_nodes``, validate only those nodes."""
+    shapes = load(shapes_directory)
+    store = as_store(data)
+    if not has_ontology(store):
+        store = with_ontology(store, copy=store is data)
+    if focus_nodes is None:
+        results = _run(store, shapes.graph)
+        for target in shapes.targets:
+            if target.targets_graph_names:
+                graphs = sorted(
+                    (rdflib.URIRef(g.value) for g in store.named_graphs()
+                     if isinstance(g, ox.NamedNode) and target.targets_graph(g.value)),
+                    key=str,
+                )
+                if graphs:
+                    results += _run(store, shapes.graph, use_shapes=[target.shape], focus=graphs)
+        scope = f"{len(shapes.targets)} targeted shapes over the whole dataset (union of all graphs)"
+        return ValidationReport(results, {"shacl": scope})
+    requested = {node if isinstance(node, rdflib.term.Node) else rdflib.URIRef(node) for node in focus_nodes}
+    nodes = named_owners(store, requested)
+    results = []
+    groups = group_by_shapes(store, sorted(nodes, key=str), shapes.targets)
+    for shape_set, members in sorted(groups.items(), key=lambda item: sorted(map(str, item[0]))):
+        results += _run(store, shapes.graph, use_shapes=sorted(shape_set, key=str), focus=members)
+    scope = f"{len(nodes)} focus node(s) against {len(groups)} combination(s) of shapes"
+    return ValidationReport(results, {"shacl": scope})
+
+
+def _run(
+    store: ox.Store,
+    shapes_graph: rdflib.Graph,
+    *,
+    use_shapes: list[rdflib.URIRef] | None = None,
+    focus: list[rdflib.term.Node] | None = None,
+) -> list[ValidationResult]:
+    """One pyshacl run. With ``use_shapes`` the shapes are applied to ``focus`` directly (no target
+    enumeration). pyshacl then also ignores *named* shapes missing from the list, even as the
+    sh:property of a listed one, so the named property shapes are listed as well; they then run once
+    through their node shape and once on their own, and the report's de-duplication keeps one copy."""
+    if use_shapes:
+        targets = {t.shape: t for t in load_targets(shapes_graph)}
+        expanded = set(use_shapes)
+        for shape in use_shapes:
+            if shape in targets:
+                expanded.update(targets[shape].property_shapes)
+        use_shapes = sorted(expanded, key=str)
+    _, report_graph, _ = pyshacl.validate(
+        store,
+        shacl_graph=shapes_graph,
+        inference="none",
+        allow_warnings=True,
+        allow_infos=True,
+        advanced=False,
+        use_shapes=[str(shape) for shape in use_shapes] if use_shapes else None,
+        focus_nodes=[str(node) for node in focus] if focus else None,
+    )
+    return results_from_graph(report_graph)
+
+
+def results_from_graph(report: rdflib.Graph) -> list[ValidationResult]:
+    """Read the sh:ValidationResult nodes of a SHACL report graph into the report model."""
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        path_node = report.value(node, SH.resultPath)
+        component = report.value(node, SH.sourceConstraintComponent)
+        message = report.value(node, SH.resultMessage)
+        source = report.value(node, SH.sourceShape)
+        results.append(
+            ValidationResult(
+                focus_node=report.value(node, SH.focusNode),
+                message=str(message) if message is not None else _default_message(component),
+                source_shape=source,
+                severity=SEVERITIES.get(report.value(node, SH.resultSeverity), "Violation"),  # type: ignore[arg-type]
+                path=render_path(report, path_node) if path_node is not None else None,
+                value=report.value(node, SH.value),
+                constraint_component=component,
+                source_constraint=report.value(node, SH.sourceConstraint)
+                if isinstance(report.value(node, SH.sourceConstraint), rdflib.URIRef)
+                else None,
+                checker="shacl",
+                path_node=path_node,
+                path_triples=tuple(_closure(report, path_node)) if isinstance(path_node, rdflib.BNode) else (),
+            )
+        )
+    return results
+
+
+def _default_message(component: rdflib.term.Node | None) -> str:
+    name = str(component).rsplit("#", 1)[-1] if component is not None else "constraint"
+    return f"violates {name}"
+
+
+def _closure(graph: rdflib.Graph, node: rdflib.term.Node):
+    """The triples describing a blank-node path expression (lists, sh:inversePath, ...)."""
+    pending, seen = [node], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for predicate, obj in graph.predicate_objects(current):
+            yield (current, predicate, obj)
+            if isinstance(obj, rdflib.BNode):
+                pending.append(obj)
+
+
+def render_path(graph: rdflib.Graph, path: rdflib.term.Node) -> str:
+    """A SHACL property path in SPARQL property-path syntax, e.g. ``^org:member/org:organization``."""
+    if isinstance(path, rdflib.URIRef):
+        return compact(path)
+    if (path, RDF.first, None) in graph:
+        return "/".join(render_path(graph, step) for step in Collection(graph, path))
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "({})*"),
+        (SH.oneOrMorePath, "({})+"),
+        (SH.zeroOrOnePath, "({})?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return template.format(render_path(graph, inner))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(render_path(graph, step) for step in Collection(graph, alternatives)) + ")"
+    return str(path)
