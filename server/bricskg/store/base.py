@@ -107,3 +107,57 @@ class Backend(Protocol):
 
     def close(self) -> None:
         ...
+
+
+# --- The write path (issue "validated writes and scale-out") ------------------------------------
+
+
+class Unauthorized(BackendError):
+    """A write came without credentials (HTTP 401 with ``WWW-Authenticate: Bearer``)."""
+
+
+class Forbidden(BackendError):
+    """A write came with wrong credentials, or touches what no client may write (HTTP 403)."""
+
+
+class PayloadTooLarge(BackendError):
+    """An upload or the data a write must copy to be validated exceeds the bound (HTTP 413)."""
+
+
+class ValidationFailed(BackendError):
+    """The write would make the data violate the shapes; nothing was written (HTTP 422).
+
+    ``report`` is a ``bricskg.validation.ValidationReport`` (Turtle or JSON by content negotiation).
+    """
+
+    def __init__(self, message: str, report: object):
+        super().__init__(message)
+        self.report = report
+
+
+@runtime_checkable
+class WritableBackend(Protocol):
+    """What the validated write path (``bricskg.store.writer``) needs of a store beyond ``Backend``.
+
+    ``commit_update`` applies one SPARQL 1.1 Update as ONE transaction — all of it or nothing, readers
+    see the state before or after — and returns only once the change is durable; it bumps ``version``.
+    The read methods answer from the committed state (the writer holds the only write lock).
+    """
+
+    def graph_names(self) -> set:  # set of pyoxigraph NamedNode/BlankNode
+        ...
+
+    def graph_quads(self, graphs: "list") -> Iterator:  # pyoxigraph Quads of those graphs
+        ...
+
+    def present(self, quads: "Iterator") -> set:
+        ...
+
+    def quads_about(self, nodes: "list") -> Iterator:  # quads whose subject is one of ``nodes``
+        ...
+
+    def quads_referring_to(self, nodes: "list") -> Iterator:  # quads whose object is one of ``nodes``
+        ...
+
+    def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
+        ...
