@@ -1,0 +1,235 @@
+"""The same application over an external engine: ``bricskg serve --backend`` against a live ``oxigraph serve``.
+
+The tests start a real, separate Oxigraph server (the ``oxigraph`` CLI from PyPI) on loopback,
+load it with ``oxigraph load`` the way an operator would, and run bricskg over it: union-default
+reads, the safety checks, validated writes (422 leaves the engine unchanged), the audit record,
+the Graph Store Protocol, the W3C update tests, and a 503 when the engine goes away.
+Oxigraph runs with its standard default graph; the query URL carries ``?union-default-graph``
+(see bricskg.store.remote).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from live_server import live_server
+from test_w3c_protocol_updates import PROTOCOL_MANIFEST, run_exchange, update_tests
+from test_write_validation import EX, G1, VIOLATIONS, make_home
+
+TOKEN = "remote-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ONTOLOGY_GRAPH = "https://w3id.org/bricskg/ontology"
+
+
+def oxigraph_cli() -> str:
+    candidate = Path(sys.executable).with_name("oxigraph")
+    found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.skip("the oxigraph CLI (pip package 'oxigraph') is not installed")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OxigraphServer:
+    """``oxigraph serve`` on a loaded folder, on a free loopback port."""
+
+    def __init__(self, location: Path, home: Path):
+        cli = oxigraph_cli()
+        for path in sorted((home / "ontology").glob("*.ttl")):
+            subprocess.run([cli, "load", "--location", str(location), "--file", str(path), "--graph", ONTOLOGY_GRAPH], check=True, capture_output=True)
+        for path in sorted((home / "data").glob("*.trig")):
+            subprocess.run([cli, "load", "--location", str(location), "--file", str(path)], check=True, capture_output=True)
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [cli, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/query", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("oxigraph serve did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def quads(self) -> set[str]:
+        """Everything the engine holds, read directly (not through bricskg)."""
+        response = requests.post(
+            self.url + "/query",
+            data={"query": "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        rows = response.json()["results"]["bindings"]
+        return {tuple(sorted((k, v["value"]) for k, v in row.items() if v["type"] != "bnode")).__repr__() for row in rows}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("remote")
+    home = make_home(root / "home")
+    engine = OxigraphServer(root / "oxigraph", home)
+    backend = f"{engine.url}/query?union-default-graph,{engine.url}/update"
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(home)}
+    try:
+        with live_server("--backend", backend, env=env) as server:
+            yield engine, server
+    finally:
+        engine.stop()
+
+
+def select(server, query: str) -> list[dict]:
+    response = requests.post(
+        server.base_url + "/sparql",
+        data=query.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["results"]["bindings"]
+
+
+def update(server, text: str) -> requests.Response:
+    return requests.post(
+        server.base_url + "/sparql",
+        data=text.encode(),
+        headers={"Content-Type": "application/sparql-update", "Accept": "application/json", **AUTH},
+        timeout=120,
+    )
+
+
+def test_reads_see_the_union_of_all_graphs_like_the_embedded_store(stack) -> None:
+    engine, server = stack
+    rows = select(server, f"SELECT ?name WHERE {{ <{EX}bob> <{EX}name> ?name }}")
+    assert [row["name"]["value"] for row in rows] == ["Bob"]  # stored in a named graph, found without GRAPH
+    union = select(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    per_graph = select(server, "SELECT (COUNT(DISTINCT *) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert int(union[0]["n"]["value"]) == int(per_graph[0]["n"]["value"]) > 0
+
+
+def test_an_explicit_dataset_is_not_widened_to_the_union(stack) -> None:
+    _, server = stack
+    response = requests.get(
+        server.base_url + "/sparql",
+        params={"query": f"ASK {{ <{EX}bob> ?p ?o }}", "default-graph-uri": ONTOLOGY_GRAPH},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert response.status_code == 200 and response.json()["boolean"] is False
+
+
+def test_service_is_refused_before_it_reaches_the_engine(stack) -> None:
+    _, server = stack
+    response = requests.get(
+        server.base_url + "/sparql",
+        params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"},
+        timeout=60,
+    )
+    assert response.status_code == 400
+    assert "ederation" in response.text
+
+
+def test_a_malformed_query_is_a_400_not_a_500(stack) -> None:
+    _, server = stack
+    response = requests.get(server.base_url + "/sparql", params={"query": "SELECT WHERE {"}, timeout=60)
+    assert response.status_code == 400
+
+
+def test_a_violating_write_is_rejected_and_the_engine_is_unchanged(stack) -> None:
+    engine, server = stack
+    before = engine.quads()
+    for text in VIOLATIONS.values():
+        response = update(server, text)
+        assert response.status_code == 422, response.text
+        assert response.json()["conforms"] is False
+    assert engine.quads() == before
+
+
+def test_a_valid_write_reaches_the_engine_with_its_audit_record(stack) -> None:
+    engine, server = stack
+    response = update(
+        server, f'PREFIX ex: <{EX}> INSERT DATA {{ GRAPH <{G1}> {{ ex:remo a ex:Person ; ex:name "Remo" ; ex:knows ex:alice }} }}'
+    )
+    assert response.status_code == 200, response.text
+    direct = requests.post(
+        engine.url + "/query",
+        data={"query": f'ASK {{ GRAPH <{G1}> {{ <{EX}remo> <{EX}name> "Remo" }} }}'},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert direct.json()["boolean"] is True
+    assert select(server, f'SELECT * WHERE {{ <{EX}remo> <{EX}name> "Remo" }}')  # visible through bricskg at once
+    audit = select(
+        server,
+        "SELECT ?a WHERE { GRAPH <https://w3id.org/bricskg/graph/audit> { ?a <http://www.w3.org/ns/prov#generated> <"
+        + G1
+        + "> } }",
+    )
+    assert audit
+
+
+def test_graph_store_protocol_over_the_engine(stack) -> None:
+    _, server = stack
+    graph = "http://example.org/remote/gsp"
+    body = f'<{EX}zoe> a <{EX}Person> ; <{EX}name> "Zoe" .'
+    put = requests.put(server.base_url + "/store", params={"graph": graph}, data=body.encode(), headers={"Content-Type": "text/turtle", **AUTH}, timeout=60)
+    assert put.status_code == 201, put.text
+    got = requests.get(server.base_url + "/store", params={"graph": graph}, headers={"Accept": "application/n-triples"}, timeout=60)
+    assert got.status_code == 200 and '"Zoe"' in got.text
+    bad = requests.put(server.base_url + "/store", params={"graph": graph}, data=f"<{EX}zoe> a <{EX}Person> .".encode(), headers={"Content-Type": "text/turtle", **AUTH}, timeout=60)
+    assert bad.status_code == 422
+    gone = requests.delete(server.base_url + "/store", params={"graph": graph}, headers=AUTH, timeout=60)
+    assert gone.status_code == 204
+    assert requests.get(server.base_url + "/store", params={"graph": graph}, timeout=60).status_code == 404
+
+
+@pytest.mark.skipif(not PROTOCOL_MANIFEST.exists(), reason="W3C test suite not found")
+@pytest.mark.parametrize("test", update_tests(), ids=lambda test: test.name)
+def test_w3c_protocol_update_over_the_engine(stack, test) -> None:
+    _, server = stack
+    for exchange in test.requests:
+        run_exchange(server.base_url, exchange, {}, AUTH)
+
+
+def test_an_engine_that_goes_away_gives_503_and_bricskg_stays_up(tmp_path: Path) -> None:
+    home = make_home(tmp_path / "home")
+    engine = OxigraphServer(tmp_path / "oxigraph", home)
+    try:
+        with live_server("--backend", f"{engine.url}/query?union-default-graph", env={"BRICSKG_HOME": str(home)}) as server:
+            assert requests.get(server.base_url + "/sparql", params={"query": "ASK {}"}, timeout=60).status_code == 200
+            engine.stop()
+            response = requests.get(server.base_url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+            assert response.status_code == 503
+            assert "unreachable" in response.text
+            assert server.is_alive()
+    finally:
+        engine.stop()
