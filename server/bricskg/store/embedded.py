@@ -8,6 +8,14 @@ replacement, never the worker.
 
 ``evaluate`` below is the one place that turns a ``QueryRequest`` into bytes; it runs in executors
 and, when isolation is off (unit tests, one-shot tools), in the calling thread.
+
+The default graph of a query without a dataset is the union of all graphs, and SPARQL makes that
+union an RDF merge: a SET of triples. pyoxigraph's ``use_default_graph_as_union`` instead yields a
+triple once per graph that holds it (oxigraph issue #1919), and our claim graphs restate the types
+and labels they need, so COUNT comes out inflated and plain SELECTs repeat rows. A read-only
+in-memory store therefore gets the union copied once, at load, into its real default graph (where
+the store's set semantics merge the copies) and is queried without that option: exact, and faster
+too. A store that takes writes or lives on disk keeps the per-query union (see ``UNION_DYNAMIC``).
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ class Job:
     base_iri: str | None
     max_result_bytes: int
     version: int
+    union_materialised: bool = False  # the store's default graph already holds the union (a set)
 
 
 class BoundedSink:
@@ -82,16 +91,36 @@ def _dataset_options(job: Job) -> dict[str, object]:
 
     - protocol dataset given: exactly those graphs of the store (absent ones are simply empty);
     - FROM / FROM NAMED in the query: pyoxigraph applies them to the store's own graphs;
-    - neither: the default graph is the union of all graphs, every named graph is reachable.
+    - neither: the default graph is the union of all graphs, every named graph is reachable —
+      either the store's own default graph, where the union was materialised at load, or
+      pyoxigraph's per-query union (a triple held by k graphs then matches k times).
     """
     if job.explicit_dataset:
         return {
             "default_graph": [_graph_term(iri) for iri in job.default_graphs],
             "named_graphs": [_graph_term(iri) for iri in job.named_graphs],
         }
-    if job.has_dataset_clause:
+    if job.has_dataset_clause or job.union_materialised:
         return {}
     return {"use_default_graph_as_union": True}
+
+
+# How the default graph of a query without a dataset is formed; /health and the service
+# description say which one a server uses.
+UNION_MATERIALISED = "materialised-union"
+UNION_DYNAMIC = "dynamic-union"
+
+MATERIALISE_UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def copy_union_into_default_graph(store: pyoxigraph.Store) -> None:
+    """Copy every named graph's triples into the default graph, once: the store keeps quads as a
+    set, so a triple restated in many claim graphs lands there once — the RDF merge SPARQL means.
+
+    One SPARQL update is the fastest way measured (see docs/endpoint.md): it stays inside Oxigraph,
+    while a Python loop over the quads is 3-5 times slower.
+    """
+    store.update(MATERIALISE_UNION)
 
 
 MAX_SYNTAX_MESSAGE = 300
@@ -162,6 +191,11 @@ class EmbeddedBackend:
     ``memory_store`` (loaded once in the master, shared by forks) or ``store_path`` (on disk). With
     ``isolate`` (the default for servers) queries run in executor processes with a hard deadline;
     without it they run in the calling thread with no deadline, for tests and tools.
+
+    ``materialise_union`` (default: exactly when the store is in memory and read-only) copies the
+    union of all graphs into ``memory_store``'s default graph, in place, before any executor forks;
+    ``quad_count`` keeps reporting the quads as loaded, without those copies. It is refused where a
+    write could follow: the copy would go stale.
     """
 
     def __init__(
@@ -172,12 +206,23 @@ class EmbeddedBackend:
         writable: bool = False,
         isolate: bool = True,
         executors: int = 4,
+        materialise_union: bool | None = None,
     ):
         if (memory_store is None) == (store_path is None):
             raise ValueError("give exactly one of memory_store and store_path")
         if memory_store is not None and writable and isolate:
             # Executors hold the copy of the store they were forked with: they would never see a write.
             raise ValueError("a writable in-memory store can only be queried in-process (isolate=False)")
+        if materialise_union is None:
+            materialise_union = memory_store is not None and not writable
+        if materialise_union and (memory_store is None or writable):
+            raise ValueError("the union can only be materialised in a read-only in-memory store (a write would leave it stale)")
+        self._loaded_quads: int | None = None
+        if materialise_union:
+            assert memory_store is not None
+            self._loaded_quads = len(memory_store)
+            copy_union_into_default_graph(memory_store)
+        self.union_materialised = bool(materialise_union)
         self._memory_store = memory_store
         self.store_path = Path(store_path) if store_path is not None else None
         self._writable = writable
@@ -202,7 +247,15 @@ class EmbeddedBackend:
         return self._version.get()
 
     def quad_count(self) -> int:
+        """The quads as loaded: the materialised union copies are not data of their own."""
+        if self._loaded_quads is not None:
+            return self._loaded_quads
         return len(self._snapshot())
+
+    @property
+    def default_graph_mode(self) -> str:
+        """``UNION_MATERIALISED`` (the default graph is the union as a set) or ``UNION_DYNAMIC``."""
+        return UNION_MATERIALISED if self.union_materialised else UNION_DYNAMIC
 
     def named_graphs(self) -> Iterator[str]:
         for graph in self._snapshot().named_graphs():
@@ -281,6 +334,7 @@ class EmbeddedBackend:
             base_iri=request.base_iri,
             max_result_bytes=request.max_result_bytes,
             version=self.version(),
+            union_materialised=self.union_materialised,
         )
 
     def _snapshot(self) -> pyoxigraph.Store:
