@@ -247,6 +247,13 @@ def _service_description(format_param: str | None) -> Response:
     return Response(body, status=200, headers=ANSWER_HEADERS[fmt.media_type])
 
 
+def default_graph_mode(backend: Backend) -> str:
+    """How a query without a dataset sees its default graph (``bricskg.store.embedded``): the union
+    materialised at load (a set), the union formed per query (a triple held by k graphs matches k
+    times), or whatever the external engine does."""
+    return getattr(backend, "default_graph_mode", None) or "external-engine"
+
+
 @blueprint.route("/health", methods=["GET"])
 def health() -> Response:
     """Liveness and a little state, for probes and for tests that wait for the server."""
@@ -261,5 +268,8 @@ def health() -> Response:
             _quad_counts[version] = quads
     config = _config()
     store = "remote" if config.backend_url else ("disk" if config.store_path else "memory")
-    body = {"status": "ok", "quads": quads, "version": version, "store": store, "writable": backend.writable}
+    body = {
+        "status": "ok", "quads": quads, "version": version, "store": store, "writable": backend.writable,
+        "default_graph": default_graph_mode(backend),
+    }
     return Response(json.dumps(body) + "\n", status=200, mimetype="application/json", headers={"Cache-Control": "no-store", **CORS_HEADERS})

@@ -1,9 +1,11 @@
 """The SPARQL 1.1 Service Description answered at ``GET /sparql`` without a query.
 
 It says what a client can rely on: the endpoint URL, the languages (SPARQL 1.1 Query; Update only
-when writes are on), every result format, the union default graph, that federation is absent (no
-``sd:BasicFederatedQuery``), and the default dataset with its named graphs. Other modules add
-statements through ``register_augmenter`` (the linked-data face links the VoID description).
+when writes are on), every result format, the union default graph — and, in an ``rdfs:comment`` on
+it, whether that union is a set or repeats a triple once per graph holding it (then use DISTINCT) —,
+that federation is absent (no ``sd:BasicFederatedQuery``), and the default dataset with its named
+graphs and the size of its default graph. Other modules add statements through
+``register_augmenter`` (the linked-data face links the VoID description).
 """
 
 from __future__ import annotations
@@ -13,14 +15,33 @@ from typing import Callable
 
 import rdflib
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 
 from bricskg.sparql.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format
-from bricskg.store.base import Backend
+from bricskg.store.base import Backend, BackendError
+from bricskg.store.results import select_rows
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
+
+# The default graph's size as a set of triples. Where the union is materialised the default graph IS
+# that set; elsewhere the union repeats a triple once per graph holding it, so count distinct ones.
+SET_SIZE_QUERIES = {
+    "materialised-union": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    None: "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+}
+UNION_COMMENTS = {
+    "materialised-union": (
+        "The default graph is the union of all named graphs as an RDF merge: each triple once, however "
+        "many claim graphs state it (materialised when the data was loaded). GRAPH ?g reaches each named graph."
+    ),
+    "dynamic-union": (
+        "The default graph is the union of all graphs, formed per query: a triple stated in k graphs "
+        "matches k times (Oxigraph issue #1919), so use SELECT DISTINCT or COUNT(DISTINCT ...) to count "
+        "it once. GRAPH ?g reaches each named graph."
+    ),
+}
 
 # (graph, service node, default dataset node, endpoint URL) -> None
 Augmenter = Callable[[rdflib.Graph, rdflib.term.Node, rdflib.term.Node, str], None]
@@ -59,7 +80,12 @@ def describe(backend: Backend, endpoint_url: str, writes_enabled: bool) -> rdfli
     default_graph = BNode("defaultGraph")
     graph.add((dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))
-    graph.add((default_graph, VOID.triples, Literal(backend.quad_count(), datatype=XSD.integer)))
+    comment = UNION_COMMENTS.get(getattr(backend, "default_graph_mode", None) or "")
+    if comment is not None:
+        graph.add((default_graph, RDFS.comment, Literal(comment, lang="en")))
+    size = _default_graph_size(backend)
+    if size is not None:
+        graph.add((default_graph, VOID.triples, Literal(size, datatype=XSD.integer)))
     for name in sorted(backend.named_graphs()):
         named = BNode()
         graph.add((dataset, SD.namedGraph, named))
@@ -68,6 +94,17 @@ def describe(backend: Backend, endpoint_url: str, writes_enabled: bool) -> rdfli
     for augmenter in _augmenters:
         augmenter(graph, service, dataset, endpoint_url)
     return graph
+
+
+def _default_graph_size(backend: Backend) -> int | None:
+    """The triples the default graph holds, each once (not the quads stored: graphs share triples);
+    None when the engine cannot say in time — the description is still useful without it."""
+    mode = getattr(backend, "default_graph_mode", None)
+    try:
+        rows = select_rows(backend, SET_SIZE_QUERIES.get(mode, SET_SIZE_QUERIES[None]))
+    except BackendError:
+        return None
+    return int(rows[0]["n"]) if rows else None
 
 
 class DescriptionCache:
