@@ -149,7 +149,10 @@ def command(access_log: bool, **options: Any) -> None:
     """Serve SPARQL 1.1 (/sparql), the linked-data pages and dumps over HTTP with gunicorn.
 
     The bundled ontology and data are loaded (plus any --data files); the default graph of a query
-    is the union of all graphs. Stop with Ctrl-C.
+    is the union of all graphs. In memory (the default) that union is copied once at load into the
+    default graph, so a triple stated in several graphs counts once; with --store it is formed per
+    query and repeats such a triple once per graph (use DISTINCT). /health says which. Stop with
+    Ctrl-C.
     """
     config = _check(_build_config(**options))
     from bricskg.dataset import UnsupportedFile
