@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from bricskg.store.base import QueryRefused
+from bricskg.sparql import rdflib_parser
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "UPDATE", "UNKNOWN"]
 
@@ -109,15 +110,11 @@ def _walk(tree: Any) -> Any:
 
 
 def _parse_query(text: str) -> Any:
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    return parseQuery(text)
+    return rdflib_parser.parse_query(text)
 
 
 def _parse_update(text: str) -> Any:
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    return parseUpdate(text)
+    return rdflib_parser.parse_update(text)
 
 
 def _names(tree: Any) -> set[str]:
