@@ -234,3 +234,20 @@ def test_the_update_tests_fail_without_the_token(server) -> None:
         timeout=30,
     )
     assert response.status_code == 401
+
+
+def test_an_update_that_is_only_a_comment_succeeds_without_change(server) -> None:
+    """W3C syntax-update-38 (``# Empty``) is a valid update with no operation: 2xx, nothing written."""
+    source = SUITE / "syntax-update-1" / "syntax-update-38.ru"
+    text = source.read_text(encoding="utf-8") if source.exists() else "# Empty\n"
+    before = requests.get(server.base_url + "/health", timeout=30).json()
+    response = requests.post(
+        server.base_url + "/sparql",
+        data=text.encode("utf-8"),
+        headers={"Content-Type": "application/sparql-update", **AUTH},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert "Link" not in response.headers  # no audit record for a request that changed nothing
+    after = requests.get(server.base_url + "/health", timeout=30).json()
+    assert (after["quads"], after["version"]) == (before["quads"], before["version"])

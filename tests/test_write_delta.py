@@ -198,3 +198,16 @@ def test_an_operation_after_a_data_block_is_still_seen_by_the_safety_check() -> 
     writer = Writer(EmbeddedTarget(fresh_store()), validate=False)
     with pytest.raises(QueryRefused, match="(?i)federation|service"):
         writer.update(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# Empty", "", "   \n", f"PREFIX ex: <{EX}>", f"BASE <{EX}> PREFIX ex: <{EX}> # nothing else"],
+)
+def test_an_update_without_operations_succeeds_and_changes_nothing(text: str) -> None:
+    """SPARQL 1.1 Update allows a request with no operation (W3C syntax-update-38 is only a comment)."""
+    store = fresh_store()
+    before = set(store)
+    outcome = Writer(EmbeddedTarget(store), validate=False).update(text)
+    assert (outcome.added, outcome.removed, outcome.activity) == (0, 0, None)  # a no-op is not audited
+    assert set(store) == before

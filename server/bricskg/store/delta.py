@@ -175,12 +175,19 @@ def parse_update(text: str, base_iri: str | None) -> Any:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        return translateUpdate(parseUpdate(text), base=base_iri)
+        translated = translateUpdate(parseUpdate(text), base=base_iri)
     except Exception as error:
         raise QuerySyntaxError(
             "This update uses syntax the validating write path cannot analyse (rdflib's SPARQL 1.1 "
             f"grammar): {_one_line(error)}"
         ) from None
+    if isinstance(translated, list):
+        # An update with no operation (only comments, or only a prologue) is valid SPARQL 1.1
+        # Update (W3C syntax-update-38); rdflib then returns a bare empty list, not an Update.
+        from rdflib.plugins.sparql.sparql import Update
+
+        return Update(None, list(translated))  # type: ignore[arg-type]
+    return translated
 
 
 def has_dataset_clause(algebra: Any) -> bool:
