@@ -30,6 +30,7 @@ import datetime as _dt
 import re
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
@@ -436,6 +437,10 @@ class EmbeddedTarget:
     one; each commit is exactly one such call. Durability: Oxigraph writes each transaction to the
     RocksDB write-ahead log before returning, so an acknowledged write survives a ``kill -9`` of the
     server (tests/test_write_durability.py kills it mid-stream); ``flush`` is not needed for that.
+
+    A storage failure (pyoxigraph's OSError, or a RuntimeError such as RocksDB's "Corruption: …")
+    becomes ``BackendUnavailable`` (HTTP 503), never an unexplained 500. The update text itself can
+    no longer be at fault at commit time: the same text already ran on the scratch copy.
     """
 
     def __init__(self, store: ox.Store, on_commit: Any = None):
@@ -443,39 +448,64 @@ class EmbeddedTarget:
         self.on_commit = on_commit
 
     def graph_names(self) -> set[Any]:
-        return set(self.store.named_graphs())
+        with _store_errors("read"):
+            return set(self.store.named_graphs())
 
     def graph_quads(self, graphs: list[Any]) -> Iterator[ox.Quad]:
         for graph in graphs:
-            yield from self.store.quads_for_pattern(None, None, None, graph)
+            with _store_errors("read"):
+                quads = list(self.store.quads_for_pattern(None, None, None, graph))
+            yield from quads
 
     def present(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
-        return {quad for quad in quads if quad in self.store}
+        with _store_errors("read"):
+            return {quad for quad in quads if quad in self.store}
 
     def quads_about(self, nodes: list[Any]) -> Iterator[ox.Quad]:
         for node in nodes:
             if not isinstance(node, ox.DefaultGraph):
-                yield from self.store.quads_for_pattern(node, None, None, None)
+                with _store_errors("read"):
+                    quads = list(self.store.quads_for_pattern(node, None, None, None))
+                yield from quads
 
     def quads_referring_to(self, nodes: list[Any]) -> Iterator[ox.Quad]:
         for node in nodes:
             if not isinstance(node, ox.DefaultGraph):
-                yield from self.store.quads_for_pattern(None, None, node, None)
+                with _store_errors("read"):
+                    quads = list(self.store.quads_for_pattern(None, None, node, None))
+                yield from quads
 
     def quad_count(self) -> int:
-        return len(self.store)
+        with _store_errors("read"):
+            return len(self.store)
 
     def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
-        self.store.update(sparql_update, base_iri=base_iri)
+        with _store_errors("write"):
+            self.store.update(sparql_update, base_iri=base_iri)
         self._committed()
 
     def commit_quads(self, quads: list[ox.Quad]) -> None:
-        self.store.extend(quads)
+        with _store_errors("write"):
+            self.store.extend(quads)
         self._committed()
 
     def _committed(self) -> None:
         if self.on_commit is not None:
             self.on_commit()
+
+
+@contextmanager
+def _store_errors(action: str) -> Iterator[None]:
+    """Map the store's own failures to 503; the transaction of a failed commit left nothing behind."""
+    from bricskg.store.base import BackendUnavailable
+
+    try:
+        yield
+    except (OSError, RuntimeError, ValueError) as error:
+        detail = " ".join(str(error).split())
+        if action == "write":
+            raise BackendUnavailable(f"The store refused the commit ({detail}); nothing was changed. Please retry.") from None
+        raise BackendUnavailable(f"The store could not be read just now ({detail}); please retry.") from None
 
 
 def target_for(backend: Any) -> Any:

@@ -114,9 +114,11 @@ def error_response(error: BaseException) -> Response:
         return plain(413, str(error))
     if isinstance(error, (QuerySyntaxError, QueryRefused)):
         return plain(400, str(error))
-    if isinstance(error, (BackendUnavailable, QueryTimeout)):
-        return plain(503, str(error))
-    return plain(500, f"The write failed: {error}")
+    # BackendUnavailable, QueryTimeout and any other store failure: the store could not serve the
+    # request now (never the client's fault, never a 500); nothing was changed unless it says so
+    response = plain(503, str(error) if isinstance(error, (BackendUnavailable, QueryTimeout)) else f"The write failed: {error}")
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _preferred_report_type() -> str:
