@@ -1,8 +1,11 @@
 """``bricskg serve``: the SPARQL endpoint and the linked-data site under gunicorn.
 
 The data is loaded once, in the gunicorn master, before the workers fork, so an in-memory store is
-shared copy-on-write by every worker and executor. Each worker starts its query executors in
-``post_fork``, while it is still single-threaded (see ``bricskg.store.executor``).
+shared copy-on-write by every worker and executor. An on-disk store is never opened in the master
+(RocksDB's thread pools do not survive a fork): a short-lived subprocess loads it and publishes the
+first read checkpoint (``bricskg.store.startup``, ``bricskg.store.snapshots``). Each worker starts
+its query executors in ``post_fork``, while it is still single-threaded (see
+``bricskg.store.executor``); the writer worker then opens the store read-write.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ def build_options(config: Config, *, access_log: bool) -> dict[str, Any]:
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """Start this worker's executor pool while it is single-threaded (forking later is unsafe)."""
+    """Start this worker's executor pool while it is single-threaded (forking later is unsafe), then
+    (writes on, on disk) open the read-write store — after the executors' zygote is forked."""
     backend = worker.app.wsgi().extensions["bricskg.backend"]
     start = getattr(backend, "start_executors", None)
     if start is not None:

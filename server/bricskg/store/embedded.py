@@ -20,8 +20,10 @@ too. A store that takes writes or lives on disk keeps the per-query union (see `
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,13 +34,20 @@ import pyoxigraph
 from bricskg.sparql.formats import FORMATS_BY_FAMILY, Format, family_of_kind, format_for_media_type
 from bricskg.sparql.safety import check_query
 from bricskg.store.base import (
+    BackendUnavailable,
     Dataset,
+    QueryRefused,
     QueryRequest,
     QueryResult,
     QuerySyntaxError,
     ReadOnly,
     ResultTooLarge,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bricskg.store.snapshots import SnapshotShelf
+
+log = logging.getLogger("bricskg.store")
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class Job:
     max_result_bytes: int
     version: int
     union_materialised: bool = False  # the store's default graph already holds the union (a set)
+    snapshot: str | None = None  # on disk: the checkpoint directory to read (bricskg.store.snapshots)
 
 
 class BoundedSink:
@@ -132,6 +142,32 @@ def syntax_message(error: SyntaxError) -> str:
     return text if len(text) <= MAX_SYNTAX_MESSAGE else text[: MAX_SYNTAX_MESSAGE - 1].rstrip() + "…"
 
 
+# How RocksDB (through Oxigraph) words a storage failure; pyoxigraph raises those as RuntimeError,
+# like some refusals that are the query's fault ("The custom function <…> is not supported").
+_STORE_ERROR_MARKS = (
+    "corruption", "io error", "no such file or directory", "while open a file", ".sst", "manifest-",
+    "rocksdb", "resource busy", "shutdown in progress", "operation aborted", "no space left", "not implemented:",
+)
+_QUOTED = re.compile(r'<[^<>]*>|"(?:[^"\\]|\\.)*"')
+
+
+def is_store_error(error: BaseException) -> bool:
+    """Whether an exception from pyoxigraph is the store failing (HTTP 503) rather than the query (400).
+
+    IRIs and strings quoted from the query are ignored, so that a query naming
+    ``<http://example.org/corruption>`` in a refused custom function call stays a 400."""
+    if isinstance(error, OSError):
+        return True
+    if isinstance(error, RuntimeError):
+        message = _QUOTED.sub(" ", str(error)).lower()
+        return any(mark in message for mark in _STORE_ERROR_MARKS)
+    return False
+
+
+def store_unavailable(error: BaseException) -> BackendUnavailable:
+    return BackendUnavailable(f"The store could not be read just now ({' '.join(str(error).split())}); please retry.")
+
+
 def _kind_of(result: object) -> str:
     if isinstance(result, pyoxigraph.QueryBoolean):
         return "boolean"
@@ -207,6 +243,8 @@ class EmbeddedBackend:
         isolate: bool = True,
         executors: int = 4,
         materialise_union: bool | None = None,
+        snapshots: "SnapshotShelf | None" = None,
+        snapshot_retention: float = 90.0,
     ):
         if (memory_store is None) == (store_path is None):
             raise ValueError("give exactly one of memory_store and store_path")
@@ -231,6 +269,9 @@ class EmbeddedBackend:
         self._version = SharedVersion()
         self._local = _ProcessLocal()
         self._lock = threading.Lock()
+        self._shelf = snapshots
+        if self.store_path is not None and self._shelf is None:
+            self._shelf = open_shelf(self.store_path, [], retention=snapshot_retention)
 
     # --- the Backend protocol -------------------------------------------------------------------
 
@@ -240,7 +281,12 @@ class EmbeddedBackend:
         if self.isolate:
             kind, media_type, body = self.executor_pool().run(job, request.timeout)
         else:
-            kind, media_type, body = evaluate(self._snapshot(), job)
+            try:
+                kind, media_type, body = evaluate(self._snapshot(), job)
+            except (OSError, RuntimeError, ValueError) as error:
+                if is_store_error(error):
+                    raise store_unavailable(error) from None
+                raise QueryRefused(f"The query could not be evaluated: {error}") from None
         return QueryResult(kind, media_type, body)  # type: ignore[arg-type]
 
     def version(self) -> int:
@@ -250,7 +296,10 @@ class EmbeddedBackend:
         """The quads as loaded: the materialised union copies are not data of their own."""
         if self._loaded_quads is not None:
             return self._loaded_quads
-        return len(self._snapshot())
+        try:
+            return len(self._snapshot())
+        except (OSError, RuntimeError) as error:
+            raise store_unavailable(error) from None
 
     @property
     def default_graph_mode(self) -> str:
@@ -258,7 +307,11 @@ class EmbeddedBackend:
         return UNION_MATERIALISED if self.union_materialised else UNION_DYNAMIC
 
     def named_graphs(self) -> Iterator[str]:
-        for graph in self._snapshot().named_graphs():
+        try:
+            graphs = list(self._snapshot().named_graphs())
+        except (OSError, RuntimeError) as error:
+            raise store_unavailable(error) from None
+        for graph in graphs:
             if isinstance(graph, pyoxigraph.NamedNode):
                 yield graph.value
 
@@ -271,6 +324,9 @@ class EmbeddedBackend:
         if local.pool is not None:
             local.pool.close()
             local.pool = None
+        local.store = None  # RocksDB's lock goes with the last reference to the handle
+        if self._shelf is not None:
+            self._shelf.remove()  # only in the process that made it (a server's master: at exit)
 
     # --- for the write path (engineer E) ---------------------------------------------------------
 
@@ -286,16 +342,44 @@ class EmbeddedBackend:
         if local.store is None:
             with self._lock:
                 if local.store is None:
-                    path = str(self.store_path)
-                    local.store = pyoxigraph.Store(path) if self._writable else pyoxigraph.Store.read_only(path)
-                    local.store_version = self.version()
+                    local.store, local.store_version = self._open_disk_store()
         return local.store
 
+    def _open_disk_store(self) -> tuple[pyoxigraph.Store, int]:
+        """Read-write on the live directory for the writer; otherwise read-only on the latest
+        checkpoint — never read-only on the live directory (undefined beside a writer)."""
+        try:
+            if self._writable:
+                return pyoxigraph.Store(str(self.store_path)), -1
+            assert self._shelf is not None
+            sequence = self._shelf.latest()
+            return pyoxigraph.Store.read_only(str(self._shelf.path_of(sequence))), sequence
+        except (OSError, RuntimeError) as error:
+            raise store_unavailable(error) from None
+
     def notify_write(self) -> int:
-        """Record a committed write: bumps the shared version (invalidates caches and snapshots)."""
+        """Record a committed write: publish a checkpoint of it for the readers (on disk), then bump
+        the shared version (caches key on it). Called under the writer's lock."""
         if not self._writable:
             raise ReadOnly("This store was opened read-only.")
+        if self._shelf is not None:
+            self.publish_snapshot()
         return self._version.bump()
+
+    def publish_snapshot(self) -> bool:
+        """Checkpoint the committed state for the executors; False (logged) if that failed: the
+        write is durable all the same, readers see the previous state until a publication works
+        (the next write, or the next query — ``job_for`` retries)."""
+        assert self._shelf is not None
+        local = self._local.get()
+        try:
+            self._shelf.publish(self.store)
+        except (OSError, RuntimeError, BackendUnavailable) as error:
+            local.publish_pending = True
+            log.error("bricskg: could not publish a read snapshot of %s: %s", self.store_path, error)
+            return False
+        local.publish_pending = False
+        return True
 
     # --- executors ---------------------------------------------------------------------------------
 
@@ -307,6 +391,14 @@ class EmbeddedBackend:
         the master replaces it with a worker that has a fresh zygote)."""
         if self.isolate:
             self.executor_pool(on_supervisor_lost)
+        if self._writable and self.store_path is not None:
+            # The writer's read-write handle: opened after the fork, never in the master. A failure
+            # here must not stop the worker from booting (gunicorn would halt the whole server):
+            # it is logged, and the first write tries again (503 while it cannot).
+            try:
+                self.store
+            except BackendUnavailable as error:
+                log.error("bricskg: could not open %s for writing: %s", self.store_path, error)
 
     def executor_pool(self, on_supervisor_lost: Callable[[], None] | None = None) -> "ExecutorPool":
         local = self._local.get()
@@ -324,6 +416,14 @@ class EmbeddedBackend:
 
     def job_for(self, request: QueryRequest, has_dataset_clause: bool) -> Job:
         dataset: Dataset = request.dataset
+        snapshot = None
+        if self._shelf is not None:
+            if self._writable and self._local.get().publish_pending and self.publish_snapshot():
+                self._version.bump()
+            latest = self._shelf.latest_path()
+            if latest is None:
+                raise BackendUnavailable("The store has no read snapshot yet; please retry.")
+            snapshot = str(latest)
         return Job(
             query=request.query,
             media_type=request.media_type,
@@ -335,6 +435,7 @@ class EmbeddedBackend:
             max_result_bytes=request.max_result_bytes,
             version=self.version(),
             union_materialised=self.union_materialised,
+            snapshot=snapshot,
         )
 
     def _snapshot(self) -> pyoxigraph.Store:
@@ -342,7 +443,7 @@ class EmbeddedBackend:
         if self._memory_store is not None or self._writable:
             return self.store
         local = self._local.get()
-        if local.store is not None and local.store_version != self.version():
+        if local.store is not None and self._shelf is not None and local.store_version != self._shelf.latest():
             local.store = None
         return self.store
 
@@ -351,7 +452,8 @@ class _ProcessState:
     def __init__(self) -> None:
         self.pool = None  # type: ignore[var-annotated]
         self.store: pyoxigraph.Store | None = None
-        self.store_version = -1
+        self.store_version = -1  # on disk, read-only: the checkpoint number ``store`` was opened on
+        self.publish_pending = False  # the writer's last checkpoint failed: retry before reading
 
 
 class _ProcessLocal:
@@ -366,6 +468,22 @@ class _ProcessLocal:
             self._pid = os.getpid()
             self._state = _ProcessState()
         return self._state
+
+
+def open_shelf(store_path: Path, sources: list, *, retention: float) -> "SnapshotShelf":
+    """This owner's snapshot folder, with a first checkpoint made (after loading ``sources`` into the
+    store) in a subprocess: the calling process — the gunicorn master — never opens RocksDB."""
+    from bricskg.store.snapshots import SnapshotShelf
+    from bricskg.store.startup import prepare_in_subprocess
+
+    shelf = SnapshotShelf(store_path, retention=retention)
+    try:
+        prepare_in_subprocess(store_path, sources, shelf.path_of(0))
+        shelf.adopt(0)
+    except BaseException:
+        shelf.remove()
+        raise
+    return shelf
 
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -11,8 +11,8 @@ Layout inside one web worker (a gunicorn process)::
   forks a fresh executor whenever the worker asks, handing the worker its socket with SCM_RIGHTS.
 * An **executor** reads a ``Job``, evaluates it with pyoxigraph, serialises the result (stopping as
   soon as the size bound is passed) and sends back a small header and the body. An on-disk store is
-  opened read-only in the executor and re-opened when the job's store version differs from the one
-  it opened (a write happened).
+  read through the checkpoint the job names (``bricskg.store.snapshots``), opened read-only and kept
+  until a job names a newer one (a write happened); the live directory is never opened here.
 * The **pool** (in the worker) lends one idle executor per query. The request thread waits on the
   socket with the remaining time; at the deadline it SIGKILLs that executor, asks the zygote for a
   replacement and answers 503. A crashed executor is replaced the same way (503, not 500).
@@ -39,7 +39,7 @@ import pyoxigraph
 
 from bricskg.store import base
 from bricskg.store.base import BackendUnavailable, QueryTimeout
-from bricskg.store.embedded import Job, evaluate
+from bricskg.store.embedded import Job, evaluate, is_store_error, store_unavailable
 
 _PR_SET_PDEATHSIG = 1
 
@@ -125,27 +125,23 @@ def _error(exception: BaseException) -> bytes:
 
 
 def executor_main(conn: Connection, source: pyoxigraph.Store | Path) -> None:
-    """Answer jobs until the worker closes the socket."""
-    store = source if isinstance(source, pyoxigraph.Store) else None
-    opened_version = -1
+    """Answer jobs until the worker closes the socket.
+
+    An in-memory store is ``source`` itself (inherited from the zygote). An on-disk store is read
+    through the checkpoint each job names (``Job.snapshot``, see ``bricskg.store.snapshots``),
+    opened read-only and kept until a job names a newer one — never the live directory.
+    """
+    reader = _Reader(source)
     while True:
         try:
             job: Job = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
         try:
-            if not isinstance(source, pyoxigraph.Store) and (store is None or opened_version != job.version):
-                store = None
-                store = pyoxigraph.Store.read_only(str(source))
-                opened_version = job.version
-            assert store is not None
-            kind, media_type, body = evaluate(store, job)
+            kind, media_type, body = reader.answer(job)
         except base.BackendError as error:
             reply = _error(error)
-        except OSError as error:
-            store = None  # re-open next time: the snapshot may have gone stale
-            reply = pickle.dumps(("error", "BackendUnavailable", f"The store could not be read: {error}"))
-        except Exception as error:  # evaluation errors pyoxigraph raises as ValueError/RuntimeError
+        except Exception as error:  # the engine refused the query (e.g. an unsupported custom function)
             reply = pickle.dumps(("error", "EvaluationError", f"The query could not be evaluated: {error}"))
         else:
             try:
@@ -158,6 +154,40 @@ def executor_main(conn: Connection, source: pyoxigraph.Store | Path) -> None:
             conn.send_bytes(reply)
         except OSError:
             return
+
+
+class _Reader:
+    """The executor's handle on the data: the inherited in-memory store, or one checkpoint."""
+
+    def __init__(self, source: pyoxigraph.Store | Path):
+        self.memory = source if isinstance(source, pyoxigraph.Store) else None
+        self.store: pyoxigraph.Store | None = None
+        self.opened: str | None = None
+
+    def answer(self, job: Job) -> tuple[str, str, bytes]:
+        """Evaluate ``job``; a storage failure (not the query's fault) re-opens the checkpoint and
+        tries once more, then becomes BackendUnavailable (HTTP 503 with Retry-After), never a 400."""
+        if self.memory is not None:
+            return evaluate(self.memory, job)
+        for attempt in (1, 2):
+            try:
+                return evaluate(self._open(job), job)
+            except (OSError, RuntimeError) as error:
+                if not is_store_error(error):
+                    raise
+                self.store, self.opened = None, None
+                if attempt == 2:
+                    raise store_unavailable(error) from None
+        raise AssertionError("unreachable")
+
+    def _open(self, job: Job) -> pyoxigraph.Store:
+        if job.snapshot is None:
+            raise BackendUnavailable("No read snapshot was named for this on-disk store; please retry.")
+        if self.store is None or self.opened != job.snapshot:
+            self.store = None  # close the previous checkpoint before opening the next
+            self.store = pyoxigraph.Store.read_only(job.snapshot)
+            self.opened = job.snapshot
+        return self.store
 
 
 # --- zygote side ---------------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 The result is always wrapped in the result cache. Call ``open_backend`` once per server, in the
 gunicorn master (so an in-memory store is loaded once and shared by the forked workers), then
-``start_executors()`` in each worker (gunicorn ``post_fork``).
+``start_executors()`` in each worker (gunicorn ``post_fork``). An on-disk store is never opened in
+the master: a subprocess loads it and publishes its first read snapshot.
 """
 
 from __future__ import annotations
+
+import shutil
 
 from bricskg.config import Config
 from bricskg.dataset import bundled_sources, extra_sources, load_into_store
@@ -61,21 +64,32 @@ def _open_inner(config: Config, *, isolate: bool) -> Backend:
 def _open_disk(config: Config, sources: list, *, isolate: bool) -> Backend:
     """An on-disk store: created and loaded with the bundled data (and ``--data``) when new.
 
-    The loading handle is closed before returning: RocksDB handles must not cross a fork, so each
-    process opens its own (read-write in the single writer worker, read-only elsewhere).
+    This runs in the gunicorn master, which must never open RocksDB (its background thread pools
+    do not survive a fork): loading and the first read snapshot are done by a short-lived
+    subprocess (``bricskg.store.startup``). Afterwards the single writer worker opens the store
+    read-write after the fork, and executors read checkpoints of it (``bricskg.store.snapshots``).
     """
-    import pyoxigraph
-
-    from bricskg.store.embedded import EmbeddedBackend
+    from bricskg.store.embedded import EmbeddedBackend, open_shelf
+    from bricskg.store.snapshots import RETENTION_MARGIN
 
     path = config.store_path
     assert path is not None
-    is_new = not path.exists() or not any(path.iterdir())
-    if is_new or config.data_files:
-        store = pyoxigraph.Store(str(path))
-        load_sources(store, sources if is_new else extra_sources(config.data_files))
-        store.flush()
-        del store
+    existed = path.exists()
+    is_new = not existed or not any(path.iterdir())
+    to_load = sources if is_new else extra_sources(config.data_files)
+    retention = config.query_timeout + RETENTION_MARGIN
+    try:
+        shelf = open_shelf(path, to_load, retention=retention)
+    except DataLoadError:
+        if is_new:  # a half-loaded new store would be taken for a loaded one at the next start
+            shutil.rmtree(path, ignore_errors=True)
+            if existed:
+                path.mkdir()
+        raise
     return EmbeddedBackend(
-        store_path=path, writable=config.writes_enabled, isolate=isolate, executors=executor_count(config)
+        store_path=path,
+        writable=config.writes_enabled,
+        isolate=isolate,
+        executors=executor_count(config),
+        snapshots=shelf,
     )
