@@ -171,11 +171,10 @@ def check_syntax(text: str, base_iri: str | None) -> None:
 
 def parse_update(text: str, base_iri: str | None) -> Any:
     """rdflib's algebra of ``text``; QuerySyntaxError when rdflib cannot read what Oxigraph can."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
+    from bricskg.sparql import rdflib_parser
 
     try:
-        translated = translateUpdate(parseUpdate(text), base=base_iri)
+        translated = rdflib_parser.translate_update(text, base_iri)
     except Exception as error:
         raise QuerySyntaxError(
             "This update uses syntax the validating write path cannot analyse (rdflib's SPARQL 1.1 "
