@@ -1,0 +1,1 @@
+"""Benchmarks: bricskg side by side with Oxigraph server and rdflib-endpoint, and a scale series to a million triples."""
