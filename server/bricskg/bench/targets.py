@@ -1,0 +1,92 @@
+"""The project's performance targets (issue "benchmarks") checked against one run's figures.
+
+Each check says what was asked, what was measured and whether it was met; a target whose figure
+was not measured in this run (e.g. a --quick run without 1M triples) is reported as not measured,
+never as met.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+TARGET_CONNECTIONS = 8  # the concurrency at which the throughput and p99 targets are stated
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    name: str
+    target: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "target": self.target, "measured": self.measured, "met": self.met}
+
+
+def _run(runs: Sequence[Mapping[str, object]], server: str, connections: int) -> Mapping[str, object] | None:
+    for run in runs:
+        if run["server"] == server and run["connections"] == connections:
+            return run
+    return None
+
+
+def _throughput_check(runs: Sequence[Mapping[str, object]], ours_name: str, peer: str, factor: float) -> TargetCheck:
+    name = f"{ours_name} throughput vs {peer} at {TARGET_CONNECTIONS} connections"
+    ours, theirs = _run(runs, ours_name, TARGET_CONNECTIONS), _run(runs, peer, TARGET_CONNECTIONS)
+    if ours is None or theirs is None or not theirs["throughput_rps"]:
+        return TargetCheck(name, f">= {factor:g}x", "not measured", None)
+    ratio = float(ours["throughput_rps"]) / float(theirs["throughput_rps"])  # type: ignore[arg-type]
+    measured = f"{ratio:.2f}x ({ours['throughput_rps']} vs {theirs['throughput_rps']} req/s)"
+    return TargetCheck(name, f">= {factor:g}x", measured, ratio >= factor)
+
+
+def server_checks(runs: Sequence[Mapping[str, object]]) -> list[TargetCheck]:
+    """The four server targets, for bricskg as shipped and, when measured, with its cache off."""
+    checks: list[TargetCheck] = []
+    present = {str(run["server"]) for run in runs}
+    for ours_name in [name for name in ("bricskg", "bricskg-nocache") if name in present] or ["bricskg"]:
+        checks.append(_throughput_check(runs, ours_name, "oxigraph", 1.0))
+        checks.append(_throughput_check(runs, ours_name, "rdflib-endpoint", 10.0))
+        ours = [run for run in runs if run["server"] == ours_name]
+        errors = sum(int(run["errors"]) for run in ours)  # type: ignore[arg-type]
+        checks.append(
+            TargetCheck(f"{ours_name} errors under load", "0", str(errors) if ours else "not measured", errors == 0 if ours else None)
+        )
+        at_target = _run(runs, ours_name, TARGET_CONNECTIONS)
+        name = f"{ours_name} p99 at {TARGET_CONNECTIONS} connections"
+        if at_target is None:
+            checks.append(TargetCheck(name, "<= 10 ms", "not measured", None))
+        else:
+            p99 = float(at_target["p99_ms"])  # type: ignore[arg-type]
+            checks.append(TargetCheck(name, "<= 10 ms", f"{p99:.2f} ms", p99 <= 10.0))
+    return checks
+
+
+def scale_checks(scale: Sequence[Mapping[str, object]], million: int = 1_000_000) -> list[TargetCheck]:
+    """Load ratio and validated 1k write at the largest size of at least a million triples."""
+    big = [row for row in scale if int(row["triples"]) >= million]  # type: ignore[arg-type]
+    load_name, write_name = "1M-triple load vs raw pyoxigraph", "validated 1k-triple write into 1M triples"
+    if not big:
+        return [
+            TargetCheck(load_name, "<= 1.5x", "not measured (no size >= 1M in this run)", None),
+            TargetCheck(write_name, "<= 1 s", "not measured (no size >= 1M in this run)", None),
+        ]
+    row = big[0]
+    checks: list[TargetCheck] = []
+    load = row.get("load", {})
+    ratio = load.get("ratio_vs_raw") if isinstance(load, Mapping) else None
+    if ratio is None:
+        checks.append(TargetCheck(load_name, "<= 1.5x", "not measured", None))
+    else:
+        measured = f"{ratio:.2f}x ({load['bricskg_seconds']} s vs {load['raw_seconds']} s)"
+        checks.append(TargetCheck(load_name, "<= 1.5x", measured, ratio <= 1.5))
+    write = row.get("write", {})
+    seconds = write.get("seconds") if isinstance(write, Mapping) else None
+    if seconds is None:
+        reason = write.get("error") if isinstance(write, Mapping) else None
+        # a write that was refused or stopped did not happen within 1 s: that is a miss, not a gap
+        checks.append(TargetCheck(write_name, "<= 1 s", str(reason or "not measured"), False if reason else None))
+    else:
+        checks.append(TargetCheck(write_name, "<= 1 s", f"{seconds:.3f} s", seconds <= 1.0))
+    return checks

@@ -1,0 +1,172 @@
+"""``bricskg bench``: bricskg side by side with Oxigraph server and rdflib-endpoint, then at scale."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from bricskg.cli.errors import UsageProblem
+
+if TYPE_CHECKING:
+    from bricskg.bench.suite import SuitePlan
+
+QUICK_SIZES = "10000"
+QUICK_CONNECTIONS = "1,8"
+QUICK_REQUESTS = 400
+QUICK_DURATION = 5.0
+
+
+def _int_list(option: str, text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise UsageProblem(f"{option}: expected comma-separated whole numbers, got {text!r}") from None
+    if any(value < 1 for value in values):
+        raise UsageProblem(f"{option}: every value must be at least 1, got {text!r}")
+    return values
+
+
+def _canonical_command(plan: "SuitePlan", out: Path | None) -> str:
+    """The run's settings spelled out as options, so the report's command reproduces it exactly."""
+    parts = ["bricskg", "bench"]
+    if plan.run_scale:
+        parts += ["--sizes", ",".join(str(size) for size in plan.scale.sizes)]
+    else:
+        parts.append("--skip-scale")
+    if plan.run_servers:
+        parts += ["--connections", ",".join(str(level) for level in plan.load.connections)]
+        parts += ["--requests", str(plan.load.max_requests), "--duration", f"{plan.load.max_seconds:g}"]
+        parts += ["--servers", ",".join(plan.servers), "--answer-timeout", f"{plan.load.answer_timeout:g}"]
+        if plan.bricskg_workers is not None:
+            parts += ["--workers", str(plan.bricskg_workers)]
+        if plan.bricskg_threads is not None:
+            parts += ["--threads", str(plan.bricskg_threads)]
+    else:
+        parts.append("--skip-servers")
+    if plan.run_scale:
+        parts += ["--phase-timeout", f"{plan.scale.phase_timeout:g}"]
+        parts += ["--validation-timeout", f"{plan.scale.validation_timeout:g}"]
+        parts += ["--write-triples", str(plan.scale.write_triples)]
+        if plan.scale.skip_queries:
+            parts += ["--skip-queries", ",".join(plan.scale.skip_queries)]
+    if out is not None:
+        parts += ["--out", str(out)]
+    return " ".join(shlex.quote(part) for part in parts)
+
+
+def _default_out() -> Path:
+    from bricskg.paths import project_root
+
+    return project_root() / "bench" / "results"
+
+
+@click.command(
+    help="""Benchmark bricskg against Oxigraph server and rdflib-endpoint.
+
+    Starts `bricskg serve`, `oxigraph serve-read-only` and `rdflib-endpoint serve` on loopback with
+    the same dataset, checks that they give the same answers to the competency questions, then
+    drives each with the same keep-alive load client at each --connections level (bounded by
+    --requests and --duration per run). Then, for each of --sizes, generates a synthetic graph of
+    that many triples in the bricskg ontology and measures load time, disk size, query latencies,
+    full SHACL validation, a validated 1k-triple write and peak memory, against raw pyoxigraph.
+
+    Prints the table and writes latest.json and latest.md into --out.
+    """
+)
+@click.option("--quick", is_flag=True, help=f"A short run: sizes {QUICK_SIZES}, connections {QUICK_CONNECTIONS}, "
+              f"{QUICK_REQUESTS} requests, {QUICK_DURATION:g} s per run (explicit options still win).")
+@click.option("--sizes", default=None, help="Comma-separated synthetic graph sizes in triples [10000,100000,1000000].")
+@click.option("--connections", default=None, help="Comma-separated concurrency levels [1,8,32].")
+@click.option("--requests", "max_requests", type=int, default=None, help="Request bound per measured run [5000].")
+@click.option("--duration", type=float, default=None, help="Time bound per measured run, seconds [20].")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for latest.json and latest.md [bench/results].")
+@click.option("--servers", default="bricskg,bricskg-nocache,oxigraph,rdflib-endpoint", show_default=True,
+              help="Which servers to compare (bricskg-nocache: bricskg serve with its result cache off).")
+@click.option("--skip-servers", is_flag=True, help="Only the scale series.")
+@click.option("--skip-scale", is_flag=True, help="Only the server comparison.")
+@click.option("--workers", type=int, default=None, help="bricskg serve --workers (default: serve's own).")
+@click.option("--threads", type=int, default=None, help="bricskg serve --threads (default: serve's own).")
+@click.option("--phase-timeout", type=float, default=900.0, show_default=True,
+              help="Seconds any one scale phase (load, queries, SHACL, write) may take before it is stopped.")
+@click.option("--validation-timeout", type=float, default=600.0, show_default=True,
+              help="Seconds full SHACL validation may take at one size; when it is stopped, larger sizes skip it.")
+@click.option("--write-triples", type=int, default=1000, show_default=True,
+              help="Size of the validated write measured at each size.")
+@click.option("--skip-queries", default="", help="Comma-separated competency questions (file stems) the scale "
+              "series does not run, e.g. one known to take minutes at 1M triples on raw pyoxigraph, which has no timeout.")
+@click.option("--answer-timeout", type=float, default=30.0, show_default=True,
+              help="Seconds each server gets to answer each query once before the load; a query some server "
+              "cannot answer in time is left out of the load mix and reported.")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep stores, dumps and server logs here (default: a temporary folder, deleted).")
+def command(
+    quick: bool,
+    sizes: str | None,
+    connections: str | None,
+    max_requests: int | None,
+    duration: float | None,
+    out: Path | None,
+    servers: str,
+    skip_servers: bool,
+    skip_scale: bool,
+    workers: int | None,
+    threads: int | None,
+    phase_timeout: float,
+    validation_timeout: float,
+    write_triples: int,
+    skip_queries: str,
+    answer_timeout: float,
+    workdir: Path | None,
+) -> None:
+    from bricskg.bench.compare import SERVER_ORDER, LoadPlan
+    from bricskg.bench.report import print_tables, write_results
+    from bricskg.bench.scale import ScalePlan
+    from bricskg.bench.suite import SuitePlan, run_suite
+
+    size_list = _int_list("--sizes", sizes or (QUICK_SIZES if quick else "10000,100000,1000000"))
+    levels = _int_list("--connections", connections or (QUICK_CONNECTIONS if quick else "1,8,32"))
+    requests = max_requests if max_requests is not None else (QUICK_REQUESTS if quick else 5000)
+    seconds = duration if duration is not None else (QUICK_DURATION if quick else 20.0)
+    if min(requests, seconds, phase_timeout, validation_timeout, answer_timeout, write_triples) <= 0:
+        raise UsageProblem("--requests, --duration, --write-triples and the timeouts must be positive")
+    chosen = tuple(name.strip() for name in servers.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in SERVER_ORDER]
+    if unknown or not chosen:
+        raise UsageProblem(f"--servers: unknown {', '.join(unknown) or '(none given)'}; known: {', '.join(SERVER_ORDER)}")
+    plan = SuitePlan(
+        load=LoadPlan(
+            connections=levels,
+            max_requests=requests,
+            max_seconds=seconds,
+            warmup_requests=min(200, max(20, requests // 10)),
+            warmup_seconds=min(3.0, seconds),
+            answer_timeout=answer_timeout,
+        ),
+        scale=ScalePlan(
+            sizes=size_list,
+            phase_timeout=phase_timeout,
+            validation_timeout=validation_timeout,
+            write_triples=write_triples,
+            skip_queries=tuple(name.strip() for name in skip_queries.split(",") if name.strip()),
+        ),
+        servers=chosen,
+        run_servers=not skip_servers,
+        run_scale=not skip_scale,
+        bricskg_workers=workers,
+        bricskg_threads=threads,
+        workdir=workdir,
+    )
+    invocation = _canonical_command(plan, out)
+    # SIGTERM (a CI timeout, kill) must still stop the servers this run started: turn it into
+    # SystemExit so every ``finally`` runs.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    results = run_suite(plan, invocation, progress=lambda message: click.echo(message, err=True))
+    print_tables(results, echo=click.echo)
+    json_path, markdown_path = write_results(results, out or _default_out())
+    click.echo(f"wrote {json_path} and {markdown_path}")
