@@ -23,6 +23,7 @@ from typing import Iterable, Union
 import pyoxigraph as ox
 import pyshacl
 import rdflib
+from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
@@ -70,6 +71,22 @@ def ontology_graph() -> rdflib.Graph:
     for graph in load_rdflib_dataset(sources).graphs():
         merged += graph
     return merged
+
+
+class PresentDataGraph(OxigraphDataGraph):
+    """pyshacl's view of our Store, whose truth value does not count the store.
+
+    pyshacl 0.40 builds every candidate result's message with ``stringify_node(datagraph or sg, ...)``
+    (constraints/constraint_component.py), i.e. it takes the truth value of its data-graph wrapper;
+    an rdflib Graph has no ``__bool__``, so that is ``len()``: a COUNT over the whole store, once per
+    candidate failure -- including the many failures a qualified value shape or an sh:or discards.
+    A write's validation cost then grew with the store's size. A data graph that exists is never
+    "absent", so its truth value is True. Only the object bricskg passes is affected; pyshacl itself
+    is not patched.
+    """
+
+    def __bool__(self) -> bool:
+        return True
 
 
 def validate_shacl(
@@ -125,7 +142,7 @@ def _run(
                 expanded.update(targets[shape].property_shapes)
         use_shapes = sorted(expanded, key=str)
     _, report_graph, _ = pyshacl.validate(
-        store,
+        PresentDataGraph(store),
         shacl_graph=shapes_graph,
         inference="none",
         allow_warnings=True,
