@@ -330,3 +330,63 @@ def test_data_without_the_ontology_is_validated_with_it_and_left_untouched() -> 
     report = validate_dataset(store)
     assert violation_pairs(report) == expectations(EXAMPLES_DIR / "StateShape" / "fail-malformed-codes.trig")
     assert len(store) == size
+
+
+# ── What validation must not cost (pyshacl 0.40 internals; no timing) ───────────────────────
+
+
+def fresh_bundled_store() -> ox.Store:
+    store = ox.Store()
+    load_into_store(store, bundled_sources())
+    return store
+
+
+def test_validation_never_counts_the_data_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyshacl takes ``datagraph or sg`` for every candidate result; the truth value of its data graph
+    was len(), a COUNT over the whole store per result. Counting now fails the run."""
+    from pyshacl.graph_abstraction import OxigraphDataGraph
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("pyshacl counted the whole data graph")
+
+    monkeypatch.setattr(OxigraphDataGraph, "__len__", refuse)
+    store = fresh_bundled_store()
+    store.add(ox.Quad(ox.NamedNode("https://w3id.org/bricskg/id/brazil"),
+                      ox.NamedNode("https://w3id.org/bricskg/ontology/iso3166Alpha2"),
+                      ox.Literal("br"), ox.NamedNode("https://w3id.org/bricskg/graph/reference")))
+    report = validate_dataset(store, focus_nodes=["https://w3id.org/bricskg/id/brazil"])
+    assert not report.conforms  # results were built, without counting the graph
+
+
+def test_a_conforming_text_segment_builds_no_discarded_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Qualified value shapes tested each selector against both selector classes and built a full
+    result for every miss; the selector rules now yield rows only for real violations."""
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    built: list[object] = []
+    original = ConstraintComponent.make_v_result_description
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ConstraintComponent, "make_v_result_description", counting)
+    report = validate_dataset(fresh_bundled_store(), focus_nodes=["https://w3id.org/bricskg/source/article/s01"])
+    assert report.conforms, report.to_text()
+    assert built == []
+
+
+def test_a_write_pointing_at_a_hub_does_not_re_validate_what_else_points_at_it() -> None:
+    """A new node mentioning Russia changes Russia's inverse paths (Russia is re-validated), not what
+    Russia's other referrers see; and a triple restated in another graph leaves the union unchanged."""
+    store = fresh_bundled_store()
+    russia = ox.NamedNode(PREFIXES["bkgr"] + "russia")
+    new = ox.NamedNode(PREFIXES["bkgr"] + "new-note")
+    mention = ox.Quad(new, ox.NamedNode(str(rdflib.RDFS.seeAlso)), russia, ox.NamedNode("https://w3id.org/bricskg/graph/reference"))
+    label = next(store.quads_for_pattern(russia, ox.NamedNode(str(rdflib.RDFS.label)), None, None))
+    restated = ox.Quad(russia, label.predicate, label.object, ox.NamedNode("https://w3id.org/bricskg/claim/a-new-claim"))
+    store.extend([mention, restated])
+    focus = affected_focus_nodes(store, [mention, restated])
+    assert focus == {rdflib.URIRef(new.value), rdflib.URIRef(russia.value),
+                     rdflib.URIRef("https://w3id.org/bricskg/graph/reference"),
+                     rdflib.URIRef("https://w3id.org/bricskg/claim/a-new-claim")}

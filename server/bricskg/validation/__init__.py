@@ -8,6 +8,9 @@ The API other parts of bricskg call:
   shapes that target them (the write path's incremental check; graph names among the focus nodes
   get the claim-graph rules). ``reasoner=True`` adds HermiT.
 - ``affected_focus_nodes(store, changed_quads)``: the nodes a write must re-validate.
+- ``context_store(source, focus_nodes)``: the small store of quads those nodes' shapes can look at
+  (validating the nodes on it gives the verdict the whole store gives); ``after_change(source,
+  inserted, removed)`` reads a store or backend as a write would leave it, without changing it.
 - ``load_shapes()``: the shapes graph, parsed once and cached until shapes/ changes.
 - ``reason(data) -> ReasoningResult``: consistency, unsatisfiable classes, inferred class memberships.
 """
@@ -19,6 +22,7 @@ from typing import Iterable
 
 import rdflib
 
+from bricskg.validation.context import after_change, context_store
 from bricskg.validation.focus import affected_focus_nodes
 from bricskg.validation.reasoning import ReasonerFailed, ReasonerUnavailable, ReasoningResult, reason
 from bricskg.validation.report import ValidationReport, ValidationResult
@@ -33,6 +37,8 @@ __all__ = [
     "ValidationReport",
     "ValidationResult",
     "affected_focus_nodes",
+    "after_change",
+    "context_store",
     "load_shapes",
     "reason",
     "validate_dataset",

@@ -108,6 +108,12 @@ def named_owners(store: ox.Store, nodes: Iterable[rdflib.term.Node], limit: int 
     return result
 
 
+def restated_elsewhere(store: ox.Store, parts: list[rdflib.term.Node]) -> bool:
+    """Whether the triple of a changed quad (s, p, o[, g]) is stated in some other graph too."""
+    graph = to_ox(parts[3]) if len(parts) > 3 else ox.DefaultGraph()
+    return any(q.graph_name != graph for q in store.quads_for_pattern(to_ox(parts[0]), to_ox(parts[1]), to_ox(parts[2]), None))
+
+
 def affected_focus_nodes(
     store: ox.Store,
     changed: Iterable[ox.Quad | tuple[rdflib.term.Node, ...]],
@@ -117,19 +123,26 @@ def affected_focus_nodes(
     *after* the change, with both the inserted and the deleted quads).
 
     That is every subject, IRI/blank-node object and graph name of a changed quad, the other subjects
-    that have the same literal value for the same predicate (rules that compare values across nodes,
-    such as unique country codes, flag both sides), plus the nodes that refer to those within
-    ``depth`` hops: a shape on the referrer may look through them (sh:class on a membership's member,
-    a quote rule on a claim's selector).
+    with the same value for a predicate a rule declares with ``bkgsh:comparesNodesSharing`` (rules
+    that compare nodes, such as unique country codes or segments in order, flag both sides), plus the nodes that refer to the changed
+    *subjects and graphs* within ``depth`` hops: a shape on the referrer may look through what they
+    say (a quote rule on a claim's selector). A changed quad's object is re-validated itself (its
+    inverse paths changed) but what its referrers see through it did not change, so its referrers
+    are not added: for a hub such as a state that would be a large part of the store.
     """
+    from bricskg.validation.context import sibling_predicates
+
     seeds: set[rdflib.term.Node] = set()
+    siblings: set[rdflib.term.Node] = set()
     changed = list(changed)
-    for quad in changed:
-        if isinstance(quad, ox.Quad) and isinstance(quad.object, ox.Literal):
-            seeds.update(to_rdflib(q.subject) for q in store.quads_for_pattern(None, quad.predicate, quad.object, None))
-        elif not isinstance(quad, ox.Quad) and isinstance(quad[2], rdflib.Literal):
-            for q in store.quads_for_pattern(None, to_ox(quad[1]), to_ox(quad[2]), None):
-                seeds.add(to_rdflib(q.subject))
+    compared = sibling_predicates()
+    for quad in changed:  # rules comparing nodes that share this value see the write too
+        ox_quad = quad if isinstance(quad, ox.Quad) else None
+        predicate = ox_quad.predicate if ox_quad else to_ox(quad[1])
+        value = ox_quad.object if ox_quad else to_ox(quad[2])
+        if predicate in compared:
+            siblings.update(to_rdflib(q.subject) for q in store.quads_for_pattern(None, predicate, value, None))
+    values: set[rdflib.term.Node] = set()
     for quad in changed:
         if isinstance(quad, ox.Quad):
             parts = [to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)]
@@ -137,11 +150,14 @@ def affected_focus_nodes(
                 parts.append(to_rdflib(quad.graph_name))
         else:
             parts = list(quad)
-        converted = [parts[0]] + parts[3:]
-        if parts[1] != rdflib.RDF.type:  # a class is not affected by gaining an instance
-            converted.append(parts[2])
-        seeds.update(term for term in converted if isinstance(term, (rdflib.URIRef, rdflib.BNode)))
-    found = set(seeds)
+        described = [parts[0]] + parts[3:]
+        named = [term for term in described if isinstance(term, (rdflib.URIRef, rdflib.BNode))]
+        # a triple restated in another graph leaves the union view unchanged: only rules about graphs
+        # (on the node itself and its graph) can see the write, not the node's referrers
+        (values if restated_elsewhere(store, parts) else seeds).update(named)
+        if parts[1] != rdflib.RDF.type and isinstance(parts[2], (rdflib.URIRef, rdflib.BNode)):
+            values.add(parts[2])  # a class is not affected by gaining an instance
+    found = set(seeds) | values | siblings
     frontier = set(seeds)
     for _ in range(depth):
         next_frontier: set[rdflib.term.Node] = set()
