@@ -246,7 +246,7 @@ def neighbourhood(target: Any, delta: Delta, *, limit: int = MAX_NEIGHBOURHOOD_Q
 
 def gate(target: Any, delta: Delta) -> int:
     """Raise ValidationFailed unless the state after ``delta`` conforms around it; returns #focus nodes."""
-    from bricskg.validation import affected_focus_nodes, validate_dataset
+    from bricskg.validation import affected_focus_nodes, after_change, context_store, validate_dataset
 
     checked = delta.without_graph(ox.NamedNode(AUDIT_GRAPH))
     if checked.is_empty:
@@ -256,7 +256,11 @@ def gate(target: Any, delta: Delta) -> int:
     focus |= {_to_rdflib(g) for g in checked.created_graphs | checked.dropped_graphs}
     if not focus:
         return 0
-    report = validate_dataset(state, focus_nodes=focus)
+    # Validate on what the focus nodes' shapes look at, read from the store as the write would leave
+    # it: the neighbourhood above finds the focus nodes, but a SPARQL rule over a claim graph's content
+    # or a bloc's memberships needs more than a fixed number of hops (it refused conforming writes).
+    after = after_change(target, checked.inserted, checked.removed, checked.created_graphs, checked.dropped_graphs)
+    report = validate_dataset(context_store(after, focus), focus_nodes=focus)
     if not report.conforms:
         count = len(report.violations)
         raise ValidationFailed(
