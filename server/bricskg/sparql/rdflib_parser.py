@@ -11,9 +11,19 @@ upstream, so serialising them costs little.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
-_LOCK = threading.Lock()
+# Re-entrant: code that holds the parser for a whole pySHACL run may call the functions below.
+_LOCK = threading.RLock()
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """Hold rdflib's parser for a block that parses SPARQL outside this module (pySHACL's SPARQL
+    constraints call rdflib's prepareQuery), so it cannot interleave with request threads."""
+    with _LOCK:
+        yield
 
 
 def parse_query(text: str) -> Any:

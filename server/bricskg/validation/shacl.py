@@ -27,6 +27,7 @@ from pyshacl.graph_abstraction import OxigraphDataGraph
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
+from bricskg.sparql import rdflib_parser
 from bricskg.dataset import ONTOLOGY_GRAPH, SourceFile, load_rdflib_dataset
 from bricskg.paths import ontology_dir
 from bricskg.validation.focus import group_by_shapes, named_owners
@@ -141,16 +142,19 @@ def _run(
             if shape in targets:
                 expanded.update(targets[shape].property_shapes)
         use_shapes = sorted(expanded, key=str)
-    _, report_graph, _ = pyshacl.validate(
-        PresentDataGraph(store),
-        shacl_graph=shapes_graph,
-        inference="none",
-        allow_warnings=True,
-        allow_infos=True,
-        advanced=False,
-        use_shapes=[str(shape) for shape in use_shapes] if use_shapes else None,
-        focus_nodes=[str(node) for node in focus] if focus else None,
-    )
+    # pyshacl prepares its SPARQL constraints with rdflib's parser, which is not thread-safe: hold
+    # the process-wide parser lock so a write's validation cannot interleave with request threads.
+    with rdflib_parser.exclusive():
+        _, report_graph, _ = pyshacl.validate(
+            PresentDataGraph(store),
+            shacl_graph=shapes_graph,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+            advanced=False,
+            use_shapes=[str(shape) for shape in use_shapes] if use_shapes else None,
+            focus_nodes=[str(node) for node in focus] if focus else None,
+        )
     return results_from_graph(report_graph)
 
 
