@@ -49,3 +49,21 @@ def translate_update(text: str, base_iri: str | None) -> Any:
 
     with _LOCK:
         return translateUpdate(parseUpdate(text), base=base_iri)
+
+
+def walk_tree(tree: Any) -> Iterator[Any]:
+    """Every CompValue of an rdflib parse or algebra tree, iteratively: a deeply nested query must not
+    overflow Python's stack while we look for SERVICE, LOAD or dataset clauses in it."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, (ParseResults, list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())

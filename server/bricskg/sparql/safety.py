@@ -92,23 +92,6 @@ def query_form(text: str) -> QueryForm:
     return "UNKNOWN"
 
 
-def _walk(tree: Any) -> Any:
-    """Every node of an rdflib parse tree, iteratively (deeply nested queries must not overflow)."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from pyparsing import ParseResults
-
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CompValue):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, (ParseResults, list, tuple)):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-
-
 def _parse_query(text: str) -> Any:
     return rdflib_parser.parse_query(text)
 
@@ -118,7 +101,7 @@ def _parse_update(text: str) -> Any:
 
 
 def _names(tree: Any) -> set[str]:
-    return {node.name for node in _walk(tree)}
+    return {node.name for node in rdflib_parser.walk_tree(tree)}
 
 
 # Deeper nesting of { ( [ overflows the engine's recursive-descent parser (an executor crash);
@@ -165,7 +148,7 @@ def analyse_query(text: str) -> QueryAnalysis:
                 f"no SERVICE clause: {_one_line(error)})",
             )
         return QueryAnalysis(form, dataset_hint)
-    if any(node.name == "ServiceGraphPattern" for node in _walk(tree)):
+    if any(node.name == "ServiceGraphPattern" for node in rdflib_parser.walk_tree(tree)):
         return QueryAnalysis(form, dataset_hint, FEDERATION_DISABLED)
     has_dataset = any(_has_dataset_clause(node) for node in tree if node is not None)
     return QueryAnalysis(form, has_dataset)

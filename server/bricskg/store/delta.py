@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 import pyoxigraph as ox
 
 from bricskg.store.base import QueryRefused, QuerySyntaxError
+from bricskg.sparql.rdflib_parser import walk_tree
 
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
@@ -134,23 +135,6 @@ def _field(node: Any, key: str) -> Any:
     return dict.get(node, key)
 
 
-def _walk(tree: Any) -> Iterator[Any]:
-    """Every CompValue of an rdflib algebra/parse tree, iteratively."""
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CompValue):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, (ParseResults, list, tuple)):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-
-
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
@@ -238,7 +222,7 @@ def _where_reads(op: Any, reads: dict[str, Any]) -> None:
     else:
         reads["default"] = True
     named_scope = using_named if has_using else None
-    for node in _walk(_field(op, "where")):
+    for node in walk_tree(_field(op, "where")):
         if node.name in ("Graph", "GraphGraphPattern"):  # algebra, and parse tree inside EXISTS
             _graph_term_reads(node.term, reads, named_scope)
 
@@ -342,10 +326,10 @@ def analyse(
 
 
 def _is_deterministic(where: Any) -> bool:
-    for node in _walk(where):
+    for node in walk_tree(where):
         if node.name in _NONDETERMINISTIC:
             return False
-        if node.name == "Slice" and not any(inner.name == "OrderBy" for inner in _walk(node.p)):
+        if node.name == "Slice" and not any(inner.name == "OrderBy" for inner in walk_tree(node.p)):
             return False
     return True
 
