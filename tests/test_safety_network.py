@@ -9,66 +9,19 @@ tests then fail on the listener's connection log as well as on the status.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
 import pytest
 import requests
 
 from live_server import running_server
+from loopback_listener import EMPTY_TURTLE_RESPONSE, LoopbackListener
 from test_safety_parsing import SERVICE_QUERIES
-
-
-class LoopbackListener:
-    """A TCP listener on 127.0.0.1 that records every connection it gets."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            with conn:
-                conn.settimeout(0.5)
-                try:
-                    data = conn.recv(2048)
-                except OSError:
-                    data = b""
-                self.connections.append(data or b"<connected>")
-                try:
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/turtle\r\nContent-Length: 0\r\n\r\n")
-                except OSError:
-                    pass
-
-    def received_nothing(self, settle: float = 0.3) -> bool:
-        time.sleep(settle)
-        return not self.connections
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
 def listener():
-    listener = LoopbackListener()
+    listener = LoopbackListener(answer=EMPTY_TURTLE_RESPONSE)
     yield listener
     listener.close()
 

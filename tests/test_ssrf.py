@@ -17,65 +17,18 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
-from contextlib import closing
 from pathlib import Path
 
 import pytest
+from loopback_listener import LoopbackListener
 import requests
 
 ADMIN_TOKEN = "ssrf-test-token"
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 TIMEOUT = 30
-GRACE_SECONDS = 0.3  # a fetch triggered by a request happens before its response; this covers stragglers
 SECRET_FILE = "/etc/passwd"
 SECRET_MARKER = "root:"
-
-
-class LoopbackListener:
-    """A TCP socket on 127.0.0.1 that accepts and records every connection, answering nothing."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(64)
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except (socket.timeout, OSError):
-                continue
-            with closing(connection):
-                connection.settimeout(0.5)
-                try:
-                    self.connections.append(connection.recv(2048) or b"<connected, sent nothing>")
-                except OSError:
-                    self.connections.append(b"<connected>")
-
-    def reset(self) -> None:
-        self.connections.clear()
-
-    def assert_untouched(self, case: str) -> None:
-        time.sleep(GRACE_SECONDS)
-        assert not self.connections, f"{case}: the server connected to the listener: {self.connections[:3]!r}"
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.socket.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ A listener on loopback stands in for "the network": RDF/XML external entities, a
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pyoxigraph as ox
@@ -15,47 +13,15 @@ import pytest
 import requests
 
 from live_server import live_server
+from loopback_listener import LoopbackListener
 
 TOKEN = "upload-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-class Listener:
-    """Accepts and counts TCP connections on a free loopback port."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.socket.close()
-
-
 @pytest.fixture(scope="module")
 def listener():
-    running = Listener()
+    running = LoopbackListener()
     yield running
     running.close()
 
@@ -98,25 +64,25 @@ def billion_laughs() -> bytes:
     ).encode()
 
 
-def test_the_parsers_themselves_never_fetch(listener: Listener) -> None:
+def test_the_parsers_themselves_never_fetch(listener: LoopbackListener) -> None:
     """Beneath the server's own refusals: pyoxigraph's RDF/XML and JSON-LD parsers fail rather than fetch."""
-    for body, rdf_format in ((xxe(listener.url), ox.RdfFormat.RDF_XML), (remote_context(listener.url), ox.RdfFormat.JSON_LD)):
+    for body, rdf_format in ((xxe(listener.url + "/"), ox.RdfFormat.RDF_XML), (remote_context(listener.url + "/"), ox.RdfFormat.JSON_LD)):
         with pytest.raises((SyntaxError, ValueError, OSError)):
             list(ox.parse(body, rdf_format))
     time.sleep(0.3)
-    assert listener.connections == 0
+    assert listener.connections == []
 
 
 @pytest.mark.parametrize(
     "name,content_type",
     [("xxe", "application/rdf+xml"), ("remote_context", "application/ld+json")],
 )
-def test_an_upload_pointing_outside_is_refused_without_a_fetch(server, listener: Listener, name: str, content_type: str) -> None:
-    body = {"xxe": xxe, "remote_context": remote_context}[name](listener.url)
+def test_an_upload_pointing_outside_is_refused_without_a_fetch(server, listener: LoopbackListener, name: str, content_type: str) -> None:
+    body = {"xxe": xxe, "remote_context": remote_context}[name](listener.url + "/")
     response = put(server, body, content_type)
     assert response.status_code == 400, response.text
     time.sleep(0.3)
-    assert listener.connections == 0
+    assert listener.connections == []
 
 
 def test_a_billion_laughs_document_is_refused_at_once(server) -> None:
@@ -137,16 +103,16 @@ def test_a_billion_laughs_document_is_refused_at_once(server) -> None:
         "insert { ?s ?p ?o } where { { SELECT * { service silent <{url}sparql> { ?s ?p ?o } } } }",
     ],
 )
-def test_load_and_service_in_an_update_are_refused_without_a_fetch(server, listener: Listener, update: str) -> None:
+def test_load_and_service_in_an_update_are_refused_without_a_fetch(server, listener: LoopbackListener, update: str) -> None:
     response = requests.post(
         server.base_url + "/sparql",
-        data=update.replace("{url}", listener.url).encode(),
+        data=update.replace("{url}", listener.url + "/").encode(),
         headers={"Content-Type": "application/sparql-update", **AUTH},
         timeout=60,
     )
     assert response.status_code == 400, response.text
     time.sleep(0.3)
-    assert listener.connections == 0
+    assert listener.connections == []
 
 
 @pytest.mark.parametrize(
