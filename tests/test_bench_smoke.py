@@ -8,7 +8,6 @@ servers stopped), not how fast anything is.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

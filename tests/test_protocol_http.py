@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 
 import pytest
 import rdflib
