@@ -4,25 +4,9 @@ from __future__ import annotations
 
 from flask import Response, render_template, request
 
-from bricskg.store.base import (
-    BackendError,
-    BackendUnavailable,
-    QueryRefused,
-    QuerySyntaxError,
-    QueryTimeout,
-    ReadOnly,
-    ResultTooLarge,
-)
+from bricskg.store.base import BackendError
+from bricskg.web.errors import status_of
 from bricskg.web.negotiation_offers import wants_html
-
-STATUS_OF_BACKEND_ERROR: dict[type[BackendError], int] = {
-    QuerySyntaxError: 400,
-    QueryRefused: 400,
-    ResultTooLarge: 400,
-    ReadOnly: 403,
-    QueryTimeout: 503,
-    BackendUnavailable: 503,
-}
 
 TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 406: "Not acceptable", 503: "Service unavailable"}
 
@@ -54,7 +38,7 @@ def not_acceptable(offers: list[str]) -> Response:
 
 
 def backend_error_response(error: BackendError) -> Response:
-    status = next((code for kind, code in STATUS_OF_BACKEND_ERROR.items() if isinstance(error, kind)), 503)
+    status = status_of(error)
     response = error_response(status, str(error) or type(error).__name__, vary_accept=False)
     if status == 503:
         response.headers["Retry-After"] = "5"

@@ -20,33 +20,32 @@ from bricskg.sparql.negotiation import NotAcceptable, negotiate_types
 from bricskg.store.base import (
     BackendError,
     BackendUnavailable,
+    Forbidden,
+    PayloadTooLarge,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
     ReadOnly,
     ResultTooLarge,
+    Unauthorized,
+    ValidationFailed,
 )
 
 log = logging.getLogger("bricskg.web")
 
-from bricskg.store import base as _base
-
-STATUS_OF: tuple[tuple[type[BaseException], int], ...] = tuple(
-    (kind, status)
-    for kind, status in (
-        (QuerySyntaxError, 400),
-        (QueryRefused, 400),
-        (ResultTooLarge, 400),
-        (getattr(_base, "Unauthorized", None), 401),  # the write path's errors (engineer E)
-        (getattr(_base, "Forbidden", None), 403),
-        (ReadOnly, 403),
-        (NotAcceptable, 406),
-        (getattr(_base, "PayloadTooLarge", None), 413),
-        (getattr(_base, "ValidationFailed", None), 422),
-        (QueryTimeout, 503),
-        (BackendUnavailable, 503),
-    )
-    if kind is not None
+# Every backend error maps to one status here; the linked-data pages use the same table.
+STATUS_OF: tuple[tuple[type[BaseException], int], ...] = (
+    (QuerySyntaxError, 400),
+    (QueryRefused, 400),
+    (ResultTooLarge, 400),
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (ReadOnly, 403),
+    (NotAcceptable, 406),
+    (PayloadTooLarge, 413),
+    (ValidationFailed, 422),
+    (QueryTimeout, 503),
+    (BackendUnavailable, 503),
 )
 
 TITLES = {
