@@ -97,7 +97,7 @@ def guarded(browser, live_server):
 def test_loopback_guard_recognises_outside_urls():
     assert is_loopback("http://127.0.0.1:8000/static/x.js")
     assert not is_loopback("https://lov.linkeddata.es/dataset/lov/api/v2/autocomplete/terms?q=a")
-    assert not is_loopback("https://fonts.googleapis.com/css")
+    assert not is_loopback("https://fonts.example.net/css")
 
 
 def test_landing_page_renders_counts_and_example_questions(guarded):
