@@ -20,6 +20,7 @@ import time
 
 import pytest
 import requests
+from figures import show
 
 ADMIN_TOKEN = "crash-test-token"
 CRASHES = 5
@@ -145,12 +146,3 @@ def test_kill_9_during_writes_loses_no_acknowledged_write_and_tears_no_pair(stor
     assert not torn, f"half-applied writes after kill -9: {torn[:10]}"
     assert not phantom, f"writes that were never sent appeared: {phantom[:10]}"
     assert len(in_flight_kept) <= CRASHES * WRITERS, f"more unacknowledged writes than in-flight ones: {in_flight_kept}"
-
-
-def show(config: pytest.Config, line: str) -> None:
-    """Print a figure past pytest's output capture (it belongs in the run's log, not in a failure)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(line)

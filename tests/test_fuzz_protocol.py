@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from w3c_manifest import suite_root
+from figures import show
 
 QUERY_TIMEOUT = 4  # seconds, the server's --query-timeout
 CLIENT_TIMEOUT = QUERY_TIMEOUT + 10  # the request must be over by then: beyond it is a hang
@@ -44,15 +45,6 @@ def server(request: pytest.FixtureRequest):
     total = sum(CASES.values())
     detail = ", ".join(f"{count} {name}" for name, count in sorted(CASES.items()))
     show(request.config, f"protocol fuzzing: {total} requests checked ({detail})")
-
-
-def show(config: pytest.Config, line: str) -> None:
-    """Print a figure past pytest's output capture (it belongs in the run's log, not in a failure)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line("\n" + line)
 
 
 def _seed_queries() -> list[str]:

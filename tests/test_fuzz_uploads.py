@@ -22,6 +22,7 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from figures import show
 
 ADMIN_TOKEN = "fuzz-uploads-token"
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -49,15 +50,6 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     total = sum(CASES.values())
     detail = ", ".join(f"{count} {name}" for name, count in sorted(CASES.items()))
     show(request.config, f"upload fuzzing: {total} writes checked ({detail})")
-
-
-def show(config: pytest.Config, line: str) -> None:
-    """Print a figure past pytest's output capture (it belongs in the run's log, not in a failure)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line("\n" + line)
 
 
 FINGERPRINT_QUERY = f"""

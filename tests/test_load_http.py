@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from figures import show
 
 ADMIN_TOKEN = "load-test-token"
 CONNECTIONS = 32
@@ -252,12 +253,3 @@ def test_bounded_load_with_concurrent_writes_has_no_errors_and_no_torn_reads(ser
         f"after the run the store holds {len(stored)} pairs, acknowledged writes left {len(figures.present)}: "
         f"missing {sorted(figures.present - stored)[:5]}, unexpected {sorted(stored - figures.present)[:5]}"
     )
-
-
-def show(config: pytest.Config, line: str) -> None:
-    """Print a figure past pytest's output capture (it belongs in the run's log, not in a failure)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(line)
