@@ -20,12 +20,7 @@ from bricskg.config import Config
 from bricskg.store.base import (
     BackendError,
     BackendUnavailable,
-    Forbidden,
-    PayloadTooLarge,
-    QueryRefused,
-    QuerySyntaxError,
     QueryTimeout,
-    ReadOnly,
     ValidationFailed,
 )
 from bricskg.store.writer import WriteOutcome, Writer, target_for
@@ -105,15 +100,14 @@ def plain(status: int, message: str) -> Response:
 
 
 def error_response(error: BaseException) -> Response:
-    """One status per error family; never a traceback."""
-    if isinstance(error, ValidationFailed):
+    """The status from the application's one error table (bricskg.web.errors); never a traceback."""
+    from bricskg.web.errors import status_of
+
+    status = status_of(error)
+    if status == 422 and isinstance(error, ValidationFailed):
         return validation_response(error)
-    if isinstance(error, (Forbidden, ReadOnly)):
-        return plain(403, str(error))
-    if isinstance(error, PayloadTooLarge):
-        return plain(413, str(error))
-    if isinstance(error, (QuerySyntaxError, QueryRefused)):
-        return plain(400, str(error))
+    if status < 500:
+        return plain(status, str(error))
     # BackendUnavailable, QueryTimeout and any other store failure: the store could not serve the
     # request now (never the client's fault, never a 500); nothing was changed unless it says so
     response = plain(503, str(error) if isinstance(error, (BackendUnavailable, QueryTimeout)) else f"The write failed: {error}")
