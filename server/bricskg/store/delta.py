@@ -20,10 +20,13 @@ the update can observe, it computes the same result (up to the names of fresh bl
 It is cheap for the usual small write; an update with ``GRAPH ?g`` or ``CLEAR ALL`` copies the
 whole store, which ``max_scratch_quads`` bounds.
 
-Results that depend on evaluation order or on the clock (RAND, NOW, UUID, STRUUID, SAMPLE,
-GROUP_CONCAT, LIMIT/OFFSET without ORDER BY) are flagged ``deterministic=False``: such an update
-cannot be re-run on the real store with the same outcome, so the writer commits the computed
-delta itself instead.
+The writer commits exactly this delta and never runs the update text on the real store: a
+result that depends on the clock, randomness or the order in which a store enumerates its quads
+(``ORDER BY ?unbound LIMIT 1`` picks whichever solution comes first) would differ between the
+scratch copy and the real store, so a re-run could change something that was never validated.
+
+Evaluation can have a deadline (``bricskg.store.deadline``): the writer passes an ``evaluate``
+that runs the update in a forked child and kills it when the time is up.
 """
 
 from __future__ import annotations
@@ -107,15 +110,21 @@ class Delta:
     inserted: frozenset[ox.Quad] = frozenset()
     created_graphs: frozenset[ox.NamedNode | ox.BlankNode] = frozenset()
     dropped_graphs: frozenset[ox.NamedNode | ox.BlankNode] = frozenset()
+    # graphs the write empties as a whole (DROP/CLEAR of a big graph): their quads are NOT listed in
+    # ``removed`` -- enumerating a million quads in Python is what made dropping a graph impossible
+    cleared_graphs: frozenset[GraphName] = frozenset()
+    # blank nodes of ``inserted`` that existed before the write (not fresh): a SPARQL text cannot
+    # name them, so only a commit that binds stored terms directly can write them
+    reused_blank_nodes: frozenset[ox.BlankNode] = frozenset()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.removed or self.inserted or self.created_graphs or self.dropped_graphs)
+        return not (self.removed or self.inserted or self.created_graphs or self.dropped_graphs or self.cleared_graphs)
 
     def graphs(self) -> set[GraphName]:
         """Every graph the delta touches."""
         touched: set[GraphName] = {quad.graph_name for quad in self.removed | self.inserted}
-        return touched | set(self.created_graphs) | set(self.dropped_graphs)
+        return touched | set(self.created_graphs) | set(self.dropped_graphs) | set(self.cleared_graphs)
 
     def without_graph(self, graph: GraphName) -> "Delta":
         return Delta(
@@ -123,6 +132,8 @@ class Delta:
             frozenset(q for q in self.inserted if q.graph_name != graph),
             frozenset(g for g in self.created_graphs if g != graph),
             frozenset(g for g in self.dropped_graphs if g != graph),
+            frozenset(g for g in self.cleared_graphs if g != graph),
+            self.reused_blank_nodes,
         )
 
 
@@ -578,16 +589,37 @@ def diff(scratch: ox.Store, run: Callable[[ox.Store], None]) -> Delta:
     run(scratch)
     after = set(scratch)
     after_graphs = set(scratch.named_graphs())
+    inserted = after - before
     return Delta(
         frozenset(before - after),
-        frozenset(after - before),
+        frozenset(inserted),
         frozenset(after_graphs - before_graphs),
         frozenset(before_graphs - after_graphs),
+        reused_blank_nodes=_reused_blank_nodes(before, inserted),
     )
 
 
-def compute_delta(source: QuadSource, plan: UpdatePlan, max_scratch_quads: int = 2_000_000) -> Delta:
-    """The delta ``plan`` would make to ``source``, which stays untouched."""
+def _blank_terms(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:
+    return {t for q in quads for t in (q.subject, q.object, q.graph_name) if isinstance(t, ox.BlankNode)}
+
+
+def _reused_blank_nodes(before: set[ox.Quad], inserted: set[ox.Quad]) -> frozenset[ox.BlankNode]:
+    """Blank nodes of ``inserted`` that were already in the store (not minted by the update)."""
+    candidates = _blank_terms(inserted)
+    return frozenset(candidates & _blank_terms(before)) if candidates else frozenset()
+
+
+Evaluator = Callable[[ox.Store, Callable[[ox.Store], None]], Delta]
+
+
+def compute_delta(
+    source: QuadSource, plan: UpdatePlan, max_scratch_quads: int = 2_000_000, evaluate: Evaluator = diff
+) -> Delta:
+    """The delta ``plan`` would make to ``source``, which stays untouched.
+
+    ``evaluate``: how the update runs on the scratch copy -- ``diff`` in this thread, or with a
+    deadline in a child process (``bricskg.store.deadline.bounded``).
+    """
     scratch = build_scratch(source, plan.reads, max_scratch_quads)
 
     def run(store: ox.Store) -> None:
@@ -598,8 +630,7 @@ def compute_delta(source: QuadSource, plan: UpdatePlan, max_scratch_quads: int =
         except (OSError, ValueError, RuntimeError) as error:
             raise UpdateFailed(f"The update failed: {_one_line(error)}") from None
 
-    delta = diff(scratch, run)
-    return settle(source, delta)
+    return settle(source, evaluate(scratch, run))
 
 
 def settle(source: QuadSource, delta: Delta) -> Delta:
@@ -615,6 +646,8 @@ def settle(source: QuadSource, delta: Delta) -> Delta:
         frozenset(delta.inserted - already),
         frozenset(g for g in delta.created_graphs if g not in existing),
         delta.dropped_graphs,
+        delta.cleared_graphs,
+        delta.reused_blank_nodes,
     )
 
 
@@ -628,10 +661,16 @@ class GraphEdit:
     delete: bool = False
 
 
-def graph_edit_delta(source: QuadSource, edit: GraphEdit) -> Delta:
-    """The delta of a GSP PUT (replace), POST (merge) or DELETE, read from ``source`` without a scratch."""
+def graph_edit_delta(source: QuadSource, edit: GraphEdit, clear_whole_graphs: bool = False) -> Delta:
+    """The delta of a GSP PUT (replace), POST (merge) or DELETE, read from ``source`` without a scratch.
+
+    ``clear_whole_graphs``: the target commits and validates emptied graphs as graphs
+    (``Delta.cleared_graphs``), so a DELETE of a named graph lists none of its quads.
+    """
     graph = edit.graph
     exists = isinstance(graph, ox.DefaultGraph) or graph in source.graph_names()
+    if edit.delete and clear_whole_graphs and exists and not isinstance(graph, ox.DefaultGraph):
+        return Delta(dropped_graphs=frozenset([graph]), cleared_graphs=frozenset([graph]))
     removed: frozenset[ox.Quad] = frozenset()
     if edit.replace or edit.delete:
         removed = frozenset(source.graph_quads([graph])) if exists else frozenset()

@@ -254,9 +254,19 @@ class RemoteBackend:
             self._writes += 1
 
     def commit_quads(self, quads: list[ox.Quad]) -> None:
-        from bricskg.store.writer import insert_data
+        from bricskg.store.commit import insert_data
 
         self.commit_update(insert_data(quads))
+
+    def commit_delta(self, delta: Any, audit: list[ox.Quad]) -> None:
+        """Exactly the validated delta, as DELETE DATA / INSERT DATA text in one update request.
+
+        The engine's stored blank nodes cannot be named over the protocol, so a delta that removes
+        or extends one is refused (400) rather than approximated.
+        """
+        from bricskg.store.commit import delta_update
+
+        self.commit_update(delta_update(delta, audit, bind_stored_terms=False).text)
 
 
 class _BlankRenamer:
