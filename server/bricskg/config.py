@@ -18,6 +18,7 @@ class Config:
     data_files: tuple[Path, ...] = ()  # loaded on top of the bundled data
     load_bundled: bool = True
     query_timeout: float = 30.0  # seconds
+    update_timeout: float = 30.0  # seconds a write's pattern matching may take (then 503, nothing applied)
     workers: int = 2
     threads: int = 8  # per worker
     max_body_bytes: int = 1024 * 1024  # request bodies (queries, form posts)

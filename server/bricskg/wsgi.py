@@ -29,6 +29,7 @@ def _config_from_environment() -> Config:
         store_path=Path(env["BRICSKG_STORE"]) if env.get("BRICSKG_STORE") else None,
         data_files=tuple(data),
         query_timeout=float(env["BRICSKG_QUERY_TIMEOUT"]) if env.get("BRICSKG_QUERY_TIMEOUT") else None,
+        update_timeout=float(env["BRICSKG_UPDATE_TIMEOUT"]) if env.get("BRICSKG_UPDATE_TIMEOUT") else None,
         workers=int(env["BRICSKG_WORKERS"]) if env.get("BRICSKG_WORKERS") else None,
         threads=int(env["BRICSKG_THREADS"]) if env.get("BRICSKG_THREADS") else None,
     )

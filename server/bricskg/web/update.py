@@ -43,7 +43,9 @@ def writer() -> Writer:
     with _writer_lock:
         existing = current_app.extensions.get("bricskg.writer")
         if existing is None:
-            existing = Writer(target_for(current_app.extensions["bricskg.backend"]))
+            existing = Writer(
+                target_for(current_app.extensions["bricskg.backend"]), update_timeout=config().update_timeout
+            )
             current_app.extensions["bricskg.writer"] = existing
         return existing
 
