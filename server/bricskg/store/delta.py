@@ -31,7 +31,11 @@ that runs the update in a forked child and kills it when the time is up.
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
@@ -150,17 +154,39 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
+_parser_store: ox.Store | None = None
+_parser_lock = threading.Lock()
+
+
+def _parse_only_store() -> ox.Store:
+    """An empty store opened read-only: ``update`` on it parses the text, then fails at once.
+
+    Running the update on an empty *writable* store evaluated it, and a WHERE clause that needs no
+    data (a VALUES cross product) ran for its full length, outside any deadline. A read-only store
+    refuses the transaction before evaluation starts, so only parsing happens.
+    """
+    global _parser_store
+    with _parser_lock:
+        if _parser_store is None:
+            directory = tempfile.mkdtemp(prefix="bricskg-parser-")
+            atexit.register(shutil.rmtree, directory, True)
+            del_store = ox.Store(directory)
+            del del_store  # closed: RocksDB allows a read-only handle on a store nobody writes
+            _parser_store = ox.Store.read_only(directory)
+        return _parser_store
+
+
 def check_syntax(text: str, base_iri: str | None) -> None:
     """Raise QuerySyntaxError with Oxigraph's line/column message when ``text`` is not an update.
 
-    Runs the update on an empty in-memory store: the engine's own parser is the reference. Safe
-    only after ``bricskg.sparql.safety.check_update`` has ruled out LOAD and SERVICE.
+    The engine's own parser is the reference; nothing is evaluated (see ``_parse_only_store``).
+    Safe only after ``bricskg.sparql.safety.check_update`` has ruled out LOAD and SERVICE.
     """
     try:
-        ox.Store().update(text, base_iri=base_iri)
+        _parse_only_store().update(text, base_iri=base_iri)
     except SyntaxError as error:
         raise QuerySyntaxError(f"Malformed SPARQL update: {_one_line(error)}") from None
-    except Exception:  # evaluation errors on an empty store (DROP of a missing graph, ...) are not syntax
+    except Exception:  # "transactions need a read-write store": the text parsed
         pass
 
 
