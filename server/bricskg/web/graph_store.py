@@ -24,6 +24,7 @@ from bricskg.store.base import BackendError, ReadOnly
 from bricskg.store.delta import GraphEdit
 from bricskg.store.writer import AUDIT_GRAPH, EmbeddedTarget
 from bricskg.web.auth import check_write_access
+from bricskg.web.bodies import BodyTooLarge, read_body
 from bricskg.web.update import config, error_response, plain, success_response, writer
 
 blueprint = Blueprint("graph_store", __name__)
@@ -202,17 +203,16 @@ def too_deep_json(data: bytes) -> str | None:
 def _payload(graph: Any, base_iri: str) -> list[ox.Quad]:
     """The request body (or every part of a multipart/form-data body) as quads."""
     limit = config().max_upload_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise BadRequest(413, f"The upload is larger than this endpoint's limit of {limit:,} bytes.")
+    try:
+        data = read_body(limit)  # whole or 413, whatever the framing: never a silently cut prefix
+    except BodyTooLarge:
+        raise BadRequest(413, f"The upload is larger than this endpoint's limit of {limit:,} bytes.") from None
     if _media_type(request.content_type) == "multipart/form-data":
         quads: list[ox.Quad] = []
         for part in request.files.values():
             data = part.read(limit + 1)
             quads += _parse(data, part.content_type or _guess(part.filename), graph, base_iri)
         return quads
-    data = request.get_data(cache=False)
-    if len(data) > limit:
-        raise BadRequest(413, f"The upload is larger than this endpoint's limit of {limit:,} bytes.")
     return _parse(data, request.content_type, graph, base_iri)
 
 

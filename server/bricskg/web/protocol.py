@@ -97,13 +97,13 @@ def _check_charset() -> None:
 
 
 def _read_body(limit: int) -> bytes:
-    length = request.content_length
-    if length is not None and length > limit:
-        raise ProtocolError(413, f"The request body ({length:,} bytes) is larger than the limit of {limit:,} bytes.")
-    data = request.get_data(cache=False)
-    if len(data) > limit:
-        raise ProtocolError(413, f"The request body is larger than the limit of {limit:,} bytes.")
-    return data
+    """The whole body or 413, whatever the framing (a chunked body was cut at the limit and run)."""
+    from bricskg.web.bodies import BodyTooLarge, read_body
+
+    try:
+        return read_body(limit)
+    except BodyTooLarge as error:
+        raise ProtocolError(413, str(error)) from None
 
 
 def _parameters(config: Config) -> list[tuple[str, str]]:
