@@ -115,6 +115,7 @@ def scale_rows(scale: Sequence[Mapping[str, object]]) -> list[list[str]]:
                 _fmt(queries.get("raw_total_ms"), 2),  # type: ignore[union-attr]
                 _seconds(row.get("validation")),
                 _seconds(row.get("write")),
+                _seconds(row.get("drop_graph")),
                 _mib(row.get("peak_rss_kib")),
             ]
         )
@@ -131,6 +132,7 @@ SCALE_HEADER = (
     "query mix ms (raw)",
     "full SHACL s",
     "validated 1k write s",
+    "validated DROP GRAPH s",
     "peak RSS MiB",
 )
 
@@ -210,7 +212,9 @@ def render_markdown(results: Mapping[str, object]) -> str:
             "of 5 warm runs (a query slower than 1 s cold counts its cold time), bricskg through its backend "
             "(executor processes, result cache off) vs raw `Store.query` + JSON serialisation. Full SHACL: "
             "`validate_dataset` over everything. Validated write: one SPARQL `INSERT DATA` through the write path "
-            "(delta, SHACL gate on the affected nodes, commit + audit). Peak RSS: the largest of bricskg's phases, "
+            "(delta, SHACL gate on the affected nodes, commit + audit). Validated DROP GRAPH: a graph as large as "
+            "the synthetic one, added to the store, then dropped by one SPARQL `DROP GRAPH` through the write path "
+            "(removal analysis, SHACL gate on the nodes that survive, commit + audit). Peak RSS: the largest of bricskg's phases, "
             "each a fresh process."
         )
         lines.append("")
@@ -222,7 +226,7 @@ def render_markdown(results: Mapping[str, object]) -> str:
             query_error = (row.get("queries") or {}).get("error")
             if query_error:
                 lines.append(f"- {int(row['triples']):,} triples: query mix: one engine's query phase ended with {query_error}.")
-            for phase in ("validation", "write"):
+            for phase in ("validation", "write", "drop_graph"):
                 section = row.get(phase) or {}
                 if section.get("error"):
                     lines.append(f"- {int(row['triples']):,} triples: {phase}: {str(section['error']).rstrip('.')}.")

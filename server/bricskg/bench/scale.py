@@ -162,6 +162,19 @@ def phase_write(args: dict) -> dict:
         shutil.rmtree(copy, ignore_errors=True)
 
 
+def phase_drop_graph(args: dict) -> dict:
+    """A validated DROP GRAPH of an N-triple graph added to a copy of the loaded bricskg store."""
+    from bricskg.bench.bricskg_side import validated_drop
+
+    source, copy = Path(args["store"]), Path(args["copy"])
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(source, copy)
+    try:
+        return validated_drop(copy, int(args["triples"]), int(args["seed"]))
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
 PHASES: dict[str, Callable[[dict], dict]] = {
     "load-raw": phase_load_raw,
     "load-bricskg": phase_load_bricskg,
@@ -169,6 +182,7 @@ PHASES: dict[str, Callable[[dict], dict]] = {
     "queries-bricskg": phase_queries_bricskg,
     "validate-full": phase_validate_full,
     "write": phase_write,
+    "drop-graph": phase_drop_graph,
 }
 
 
@@ -255,6 +269,12 @@ def measure_size(
         plan.phase_timeout,
     )
     progress(f"N={triples:,}: validated {plan.write_triples}-triple write {write.get('seconds', write.get('error'))}")
+    drop = run_phase(
+        "drop-graph",
+        {"store": str(our_store), "copy": str(workdir / f"drop-{triples}"), "triples": triples, "seed": plan.seed + 2},
+        plan.phase_timeout,
+    )
+    progress(f"N={triples:,}: validated DROP GRAPH of {triples:,} triples {drop.get('seconds', drop.get('error'))}")
     row = {
         "triples": triples,
         "generated_triples": written,
@@ -283,8 +303,9 @@ def measure_size(
         },
         "validation": validation,
         "write": write,
+        "drop_graph": drop,
         "peak_rss_kib": max(
-            (int(p["peak_rss_kib"]) for p in (ours, our_queries, validation, write) if p.get("peak_rss_kib")), default=None
+            (int(p["peak_rss_kib"]) for p in (ours, our_queries, validation, write, drop) if p.get("peak_rss_kib")), default=None
         ),
     }
     return row

@@ -108,6 +108,38 @@ def _column(store: ox.Store, query: str) -> Iterator[tuple[Any, ...]]:
         yield tuple(row)
 
 
+def _surviving_nodes(store: ox.Store, cleared: set[Any]) -> list[tuple[Any, bool]]:
+    """(node, is a subject in the cleared graphs) for every node of the cleared graphs that still
+    occurs elsewhere -- as a subject or an object of a quad in another graph.
+
+    One hash join inside Oxigraph: the distinct nodes of the cleared graphs against the distinct
+    nodes of the rest. A per-node ``FILTER EXISTS`` was ~10x slower: every probe of a node's
+    incoming quads also walked its references inside the cleared graphs.
+    """
+    mine = (
+        f"{{ SELECT ?n (MAX(?subject) AS ?described) WHERE {{ "
+        f"{{ {_sources(cleared, '?n ?p ?o')} BIND(true AS ?subject) }} UNION "
+        f"{{ {_sources(cleared, '?s ?p ?n')} FILTER(!isLiteral(?n) && ?p != {RDF_TYPE}) BIND(false AS ?subject) }} "
+        f"}} GROUP BY ?n }}"
+    )
+    rest = (
+        f"{{ SELECT DISTINCT ?n WHERE {{ {{ {_elsewhere(cleared, '?n ?q ?x')} }} UNION "
+        f"{{ {_elsewhere(cleared, '?y ?q ?n')} FILTER(!isLiteral(?n)) }} }} }}"
+    )
+    rows = _column(store, f"SELECT ?n ?described WHERE {{ {mine} {rest} }}")
+    return [(node, described is not None and described.value == "true") for node, described in rows]
+
+
+def _loses_a_statement(store: ox.Store, node: Any, cleared: set[Any]) -> bool:
+    """Whether a triple about ``node`` in the cleared graphs is stated nowhere else (the union view
+    of the node changes, so what its referrers see through it changes too)."""
+    for graph in cleared:
+        for quad in store.quads_for_pattern(node, None, None, graph):
+            if not any(q.graph_name not in cleared for q in store.quads_for_pattern(node, quad.predicate, quad.object, None)):
+                return True
+    return False
+
+
 def removal_focus(
     store: ox.Store,
     cleared: Iterable[Any],
@@ -122,23 +154,10 @@ def removal_focus(
         return set()
     focus: set[Any] = {g for g in cleared if not isinstance(g, ox.DefaultGraph)}
     lost: set[Any] = set(focus)  # nodes whose referrers must be re-validated too
-    present_elsewhere = (
-        f"FILTER(EXISTS {{ {_elsewhere(cleared, '?n ?q ?x')} }} || EXISTS {{ {_elsewhere(cleared, '?y ?q ?n')} }})"
-    )
-    subjects = (
-        f"SELECT ?n ?lost WHERE {{ {{ SELECT DISTINCT ?n WHERE {{ {_sources(cleared, '?n ?p ?o')} }} }} "
-        f"{present_elsewhere} "
-        f"BIND(EXISTS {{ {_sources(cleared, '?n ?p ?o')} FILTER NOT EXISTS {{ {_elsewhere(cleared, '?n ?p ?o')} }} }} AS ?lost) }}"
-    )
-    for node, was_lost in _column(store, subjects):
+    for node, described in _surviving_nodes(store, cleared):
         focus.add(node)
-        if was_lost is not None and was_lost.value == "true":
+        if described and _loses_a_statement(store, node, cleared):
             lost.add(node)
-    objects = (
-        f"SELECT ?n WHERE {{ {{ SELECT DISTINCT ?n WHERE {{ {_sources(cleared, '?s ?p ?n')} "
-        f"FILTER(!isLiteral(?n) && ?p != {RDF_TYPE}) }} }} {present_elsewhere} }}"
-    )
-    focus.update(row[0] for row in _column(store, objects))
     compared = sorted(set(compared_predicates), key=str)
     if compared:
         values = " ".join(str(p) for p in compared)
@@ -148,8 +167,9 @@ def removal_focus(
         )
         focus.update(row[0] for row in _column(store, siblings))
     for node in target_nodes:
-        if any(next(iter(store.quads_for_pattern(node, None, None, g)), None) is not None
-               for g in cleared if not isinstance(node, ox.Literal)):
+        if not isinstance(node, ox.Literal) and any(
+            next(iter(store.quads_for_pattern(node, None, None, g)), None) is not None for g in cleared
+        ):
             focus.add(node)
     focus |= _referrers(store, lost, cleared, referrer_depth)
     return focus
