@@ -59,3 +59,43 @@ def test_an_evaluation_error_in_the_child_is_reported_as_the_update_failing() ->
     writer = Writer(EmbeddedTarget(ox.Store()), validate=False, update_timeout=30.0)
     with pytest.raises(UpdateFailed):
         writer.update(f"INSERT {{ <{EX}s> <{EX}p> ?o }} WHERE {{ BIND(<{EX}unknownFunction>(1) AS ?o) }}")
+
+
+# --- over HTTP: the production path (gunicorn worker, on-disk store, executor processes) ----------
+
+TOKEN = "deadline-token"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    from live_server import live_server
+
+    store = tmp_path_factory.mktemp("deadline") / "store"
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN}
+    with live_server("--store", str(store), "--no-bundled", "--update-timeout", "1", env=env) as running:
+        yield running
+
+
+def test_a_write_past_the_time_limit_gets_503_over_http_and_the_next_write_goes_through(server) -> None:
+    import requests
+
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+
+    def count() -> int:
+        answer = requests.post(
+            server.base_url + "/sparql",
+            data={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    before = count()
+    response = requests.post(server.base_url + "/sparql", data=CROSS_PRODUCT, headers=headers, timeout=120)
+    assert response.status_code == 503, response.text
+    assert "time limit" in response.text and "Traceback" not in response.text
+    assert response.headers.get("Retry-After")
+    assert count() == before
+    # the writer's lock is free: the next write (one that changes nothing, so no shape can refuse it) goes through
+    quick = requests.post(server.base_url + "/sparql", data=f"DELETE DATA {{ <{EX}t> <{EX}p> 1 }}", headers=headers, timeout=60)
+    assert quick.status_code == 200, quick.text

@@ -72,6 +72,7 @@ def run_in_child(work: Callable[[], bytes], timeout: float) -> bytes | None:
     pid = os.fork()
     if pid == 0:  # the child: compute, report, exit without running any inherited cleanup
         try:
+            _die_with_parent()
             os.close(reader)
             for name in _RESET_SIGNALS:  # the server's handlers talk to its supervisor
                 signal.signal(getattr(signal, name), signal.SIG_DFL)
@@ -86,6 +87,16 @@ def run_in_child(work: Callable[[], bytes], timeout: float) -> bytes | None:
     finally:
         os.close(reader)
         _kill_and_reap(pid)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL when the writer process dies, so an evaluation never outlives it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _read_until(fd: int, deadline: float) -> bytes | None:

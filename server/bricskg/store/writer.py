@@ -206,7 +206,7 @@ def gate(target: Any, delta: Delta, *, limit: int | None = None) -> int:
     if checked.removed or checked.inserted:
         state = neighbourhood(target, checked, limit=limit)
         if checked.cleared_graphs:
-            state = _without_graphs(state, checked.cleared_graphs)
+            state = _without_graphs(state, checked.cleared_graphs, checked.inserted)
         focus = affected_focus_nodes(state, list(checked.removed | checked.inserted))
     focus |= {_to_rdflib(g) for g in checked.created_graphs | checked.dropped_graphs}
     focus |= {_to_rdflib(n) for n in _removal_focus(target, checked.cleared_graphs)}
@@ -241,9 +241,11 @@ def _removal_focus(target: Any, cleared: frozenset[Any]) -> set[Any]:
     )
 
 
-def _without_graphs(store: ox.Store, graphs: frozenset[Any]) -> ox.Store:
+def _without_graphs(store: ox.Store, graphs: frozenset[Any], inserted: frozenset[ox.Quad]) -> ox.Store:
+    """``store`` with ``graphs`` emptied first and the write's insertions into them put back."""
     for graph in graphs:
-        store.clear_graph(graph) if not isinstance(graph, ox.DefaultGraph) else store.clear_graph(ox.DefaultGraph())
+        store.clear_graph(graph)
+    store.extend(q for q in inserted if q.graph_name in graphs)
     return store
 
 
