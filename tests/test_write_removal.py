@@ -136,3 +136,26 @@ def test_dropping_a_graph_that_holds_the_only_name_of_a_person_is_refused(store:
         writer_for(store).graph_edit(GraphEdit(BULK, delete=True), kind="GSP DELETE")
     assert "has a name" in refused.value.report.to_text()  # type: ignore[attr-defined]
     assert bulk_size(store) == 2 * PERSONS
+
+
+@pytest.mark.parametrize("how", ["CLEAR DEFAULT", "GSP DELETE ?default"])
+def test_emptying_the_default_graph_is_validated_like_any_graph(store: ox.Store, how: str) -> None:
+    from bricskg.store.delta import GraphEdit as Edit
+
+    store.add(ox.Quad(ex("dora"), RDF_TYPE, ex("Person"), G1))
+    store.add(ox.Quad(ex("dora"), ex("name"), ox.Literal("Dora")))  # dora's only name: in the default graph
+    store.add(ox.Quad(ex("eve"), ex("name"), ox.Literal("Eve")))
+    writer = writer_for(store)
+
+    def empty_default() -> object:
+        if how == "CLEAR DEFAULT":
+            return writer.update("CLEAR DEFAULT")
+        return writer.graph_edit(Edit(ox.DefaultGraph(), delete=True), kind="GSP DELETE")
+
+    with pytest.raises(ValidationFailed):
+        empty_default()
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 2
+    store.add(ox.Quad(ex("dora"), ex("name"), ox.Literal("Dora"), G1))  # now also named in g1
+    outcome = empty_default()
+    assert outcome.removed == 2
+    assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

@@ -695,8 +695,9 @@ def graph_edit_delta(source: QuadSource, edit: GraphEdit, clear_whole_graphs: bo
     """
     graph = edit.graph
     exists = isinstance(graph, ox.DefaultGraph) or graph in source.graph_names()
-    if edit.delete and clear_whole_graphs and exists and not isinstance(graph, ox.DefaultGraph):
-        return Delta(dropped_graphs=frozenset([graph]), cleared_graphs=frozenset([graph]))
+    if edit.delete and clear_whole_graphs and exists:
+        dropped = frozenset() if isinstance(graph, ox.DefaultGraph) else frozenset([graph])
+        return Delta(dropped_graphs=dropped, cleared_graphs=frozenset([graph]))  # type: ignore[arg-type]
     removed: frozenset[ox.Quad] = frozenset()
     if edit.replace or edit.delete:
         removed = frozenset(source.graph_quads([graph])) if exists else frozenset()

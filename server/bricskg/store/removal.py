@@ -34,11 +34,18 @@ from bricskg.store.delta import Delta, UpdatePlan, UpdateFailed, _one_line
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CLEARING_OPERATIONS = frozenset({"Clear", "Drop"})
+MAX_CLEARED_GRAPHS = 64  # beyond (CLEAR ALL over thousands of claim graphs) the scratch path is simpler
 
 
 def only_clears_graphs(plan: UpdatePlan) -> bool:
-    """Whether ``plan`` is a sequence of CLEAR/DROP operations of named graphs, NAMED or ALL."""
-    return bool(plan.operations) and set(plan.operations) <= CLEARING_OPERATIONS and not plan.reads.default
+    """Whether ``plan`` is a sequence of CLEAR/DROP operations of a few graphs (IRIs or DEFAULT)."""
+    reads = plan.reads
+    return (
+        bool(plan.operations)
+        and set(plan.operations) <= CLEARING_OPERATIONS
+        and not reads.all_named
+        and len(reads.graphs) <= MAX_CLEARED_GRAPHS
+    )
 
 
 def clearing_delta(store: ox.Store, plan: UpdatePlan, protected: ox.NamedNode) -> Delta:
@@ -47,13 +54,10 @@ def clearing_delta(store: ox.Store, plan: UpdatePlan, protected: ox.NamedNode) -
     The update runs on a scratch store holding only the *names* of the graphs it can see, so
     Oxigraph decides the errors (DROP of a missing graph without SILENT) and which graphs
     disappear; the graphs it empties are the ones it reads (a CLEAR/DROP reads exactly what it
-    clears). ``protected`` (the audit graph) is never cleared: ``CLEAR ALL`` keeps it.
+    clears). ``protected`` (the audit graph) is never cleared (a client cannot name it anyway).
     """
     existing = set(store.named_graphs())
-    if plan.reads.all_named:
-        seen = set(existing)
-    else:
-        seen = {g for g in (ox.NamedNode(iri) for iri in plan.reads.graphs) if g in existing}
+    seen = {g for g in (ox.NamedNode(iri) for iri in plan.reads.graphs) if g in existing}
     scratch = ox.Store()
     for graph in seen:
         scratch.add_graph(graph)
@@ -62,12 +66,18 @@ def clearing_delta(store: ox.Store, plan: UpdatePlan, protected: ox.NamedNode) -
     except (OSError, ValueError, RuntimeError, SyntaxError) as error:
         raise UpdateFailed(f"The update failed: {_one_line(error)}") from None
     dropped = seen - set(scratch.named_graphs()) - {protected}
-    cleared = {g for g in seen - {protected} if _has_quads(store, g)}
+    emptied: set[Any] = (seen - {protected}) | ({ox.DefaultGraph()} if plan.reads.default else set())
+    cleared = non_empty(store, emptied)
     return Delta(dropped_graphs=frozenset(dropped), cleared_graphs=frozenset(cleared))
 
 
 def _has_quads(store: ox.Store, graph: Any) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
+
+
+def non_empty(store: ox.Store, graphs: Iterable[Any]) -> set[Any]:
+    """The graphs among ``graphs`` that hold at least one quad."""
+    return {graph for graph in graphs if _has_quads(store, graph)}
 
 
 def cleared_quad_count(store: ox.Store, graphs: Iterable[Any]) -> int:

@@ -29,7 +29,7 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator
 
 import pyoxigraph as ox
@@ -53,7 +53,14 @@ from bricskg.store.delta import (
     split_data_blocks,
     with_protocol_dataset,
 )
-from bricskg.store.removal import ClearedView, clearing_delta, cleared_quad_count, only_clears_graphs, removal_focus
+from bricskg.store.removal import (
+    ClearedView,
+    cleared_quad_count,
+    clearing_delta,
+    non_empty,
+    only_clears_graphs,
+    removal_focus,
+)
 
 AUDIT_GRAPH = BASE_IRI + "graph/audit"
 AUDIT_NS = BASE_IRI + "audit/"  # activities: <https://w3id.org/bricskg/audit/{uuid}>
@@ -368,8 +375,10 @@ class Writer:
             raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
         with self._lock:
             started = _dt.datetime.now(_dt.timezone.utc)
-            whole = isinstance(getattr(self.target, "store", None), ox.Store)
-            delta = graph_edit_delta(self.target, edit, clear_whole_graphs=whole)
+            store = getattr(self.target, "store", None)
+            delta = graph_edit_delta(self.target, edit, clear_whole_graphs=isinstance(store, ox.Store))
+            if delta.cleared_graphs:  # deleting an empty default graph changes nothing
+                delta = replace(delta, cleared_graphs=frozenset(non_empty(store, delta.cleared_graphs)))
             focus = self._gate(delta)
             if delta.is_empty and not edit.replace:
                 return WriteOutcome(None, 0, 0, (), (), focus)
