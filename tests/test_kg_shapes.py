@@ -33,6 +33,7 @@ from bricskg.dataset import ONTOLOGY_GRAPH, SourceFile, bundled_sources, load_in
 from bricskg.paths import shapes_dir
 from bricskg.validation import affected_focus_nodes, load_shapes, validate_dataset
 from bricskg.validation.focus import DATASET_NODE
+from shape_examples import example_quads
 from bricskg.validation.report import PREFIXES
 from bricskg.validation.shapes_graph import load as load_loaded_shapes
 
@@ -64,37 +65,6 @@ def expectations(path: Path) -> set[tuple[rdflib.URIRef, rdflib.URIRef]]:
 
 def ontology_sources() -> list[SourceFile]:
     return [source for source in bundled_sources() if source.graph == ONTOLOGY_GRAPH]
-
-
-EXAMPLE_CLAIM = ox.NamedNode("https://w3id.org/bricskg/claim/shape-example")
-KEEP_DEFAULT_GRAPH = re.compile(r"^#\s*keep:\s*default graph\s*$", re.MULTILINE)
-EXAMPLE_MODALITY = re.compile(r"^#\s*example claim modality:\s*bkg:(\w+)\s*$", re.MULTILINE)
-
-
-def example_quads(path: Path) -> list[ox.Quad]:
-    """The example's statements, its default-graph ones moved into a recorded claim graph."""
-    quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TRIG))
-    if KEEP_DEFAULT_GRAPH.search(path.read_text(encoding="utf-8")):
-        return quads
-    moved = [ox.Quad(q.subject, q.predicate, q.object, EXAMPLE_CLAIM) if isinstance(q.graph_name, ox.DefaultGraph) else q
-             for q in quads]
-    if any(q.graph_name == EXAMPLE_CLAIM for q in moved):
-        modality = EXAMPLE_MODALITY.search(path.read_text(encoding="utf-8"))
-        moved += example_claim_record(modality.group(1) if modality else "modalityAsserted")
-    return moved
-
-
-def example_claim_record(modality: str) -> list[ox.Quad]:
-    provenance = ox.NamedNode("https://w3id.org/bricskg/graph/provenance")
-    record = ox.parse(
-        """@prefix bkg: <https://w3id.org/bricskg/ontology/> . @prefix prov: <http://www.w3.org/ns/prov#> .
-        <https://w3id.org/bricskg/claim/shape-example> a bkg:Claim ;
-            <http://www.w3.org/2000/01/rdf-schema#label> "the statements of a shape example"@en ;
-            prov:wasDerivedFrom <https://w3id.org/bricskg/source/article/s01> ; bkg:modality bkg:MODALITY ;
-            prov:wasAttributedTo <https://w3id.org/bricskg/id/article-author> .""".replace("MODALITY", modality),
-        format=ox.RdfFormat.TURTLE,
-    )
-    return [ox.Quad(t.subject, t.predicate, t.object, provenance) for t in record]
 
 
 def example_store(*paths: Path) -> ox.Store:
