@@ -155,6 +155,7 @@ def claim_trig(draft: ClaimDraft) -> str:
         "",
         "graph:provenance {",
         f"    claim:{draft.slug} a bkg:Claim ;",
+        f"        rdfs:label {turtle_string(exact.rstrip('.!?'))}@en ;  # a short statement of the claim",
         f"        prov:wasDerivedFrom <{draft.segment_iri}> ;",
         f"        bkg:modality bkg:modality{draft.modality.capitalize()} ;",
         f"        prov:wasAttributedTo <{draft.attributed_to}> .",
