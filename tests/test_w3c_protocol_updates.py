@@ -23,6 +23,7 @@ from rdflib.namespace import RDF
 
 from bricskg.paths import project_root
 from live_server import live_server
+from protocol_home import protocol_home
 
 SUITE = project_root().parent / "shared" / "w3c-rdf-tests" / "sparql" / "sparql11"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -178,8 +179,9 @@ def update_tests() -> list[HttpTest]:
 def server(tmp_path_factory: pytest.TempPathFactory):
     if not PROTOCOL_MANIFEST.exists():
         pytest.skip(f"W3C test suite not found at {PROTOCOL_MANIFEST}")
-    store = tmp_path_factory.mktemp("w3c-updates") / "store"
-    with live_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
+    root = tmp_path_factory.mktemp("w3c-updates")
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(protocol_home(root))}
+    with live_server("--store", str(root / "store"), "--no-bundled", env=env) as running:
         yield running
 
 
