@@ -62,7 +62,8 @@ BREAKING = {
     "an_untyped_reference_node": 'INSERT DATA { GRAPH graph:reference { bkgr:atlantis rdfs:label "Atlantis"@en } }',
     "a_misspelled_property": "INSERT DATA { GRAPH graph:reference { bkgr:iran bkg:signedBye bkgr:russia } }",
     "a_misspelled_class": "INSERT DATA { GRAPH graph:reference { bkgr:iran a bkg:Sate } }",
-    "an_ill_typed_year": 'INSERT DATA { GRAPH graph:reference { bkgr:date-2024-01-01 <http://www.w3.org/2006/time#inXSDgYear> "twenty"^^<http://www.w3.org/2001/XMLSchema#gYear> } }',
+    "an_ill_typed_year": 'INSERT DATA { GRAPH graph:reference { bkgr:year-twenty a <http://www.w3.org/2006/time#Instant> ; '
+    'rdfs:label "twenty"@en ; <http://www.w3.org/2006/time#inXSDgYear> "twenty"^^<http://www.w3.org/2001/XMLSchema#gYear> } }',
     "a_label_holding_u0001": 'INSERT DATA { GRAPH graph:reference { bkgr:iran <http://www.w3.org/2004/02/skos/core#altLabel> "Ir\\u0001an"@en } }',
     "a_label_holding_uffff": 'INSERT DATA { GRAPH graph:reference { bkgr:iran <http://www.w3.org/2004/02/skos/core#altLabel> "Iran\\uFFFF"@en } }',
     "a_label_holding_u0000": 'INSERT DATA { GRAPH graph:reference { bkgr:iran <http://www.w3.org/2004/02/skos/core#altLabel> "Ir\\u0000an"@en } }',
