@@ -136,3 +136,17 @@ def test_the_published_files_and_a_written_stores_audit_conform_in_pyshacl_over_
     dump = ox.serialize(audit, format=ox.RdfFormat.TRIG).decode()
     conforms, text = pyshacl_verdict(rdflib_dataset(sorted(data_dir().glob("*.trig")), dump))
     assert conforms, text
+
+
+def test_the_write_gate_refuses_removing_the_reference_graphs_source() -> None:
+    """The gate validates on a context store: it must see that the reference graph holds facts."""
+    from bricskg.store.base import ValidationFailed
+    from bricskg.store.writer import EmbeddedTarget, Writer
+
+    store = open_memory_store()
+    with pytest.raises(ValidationFailed) as refused:
+        Writer(EmbeddedTarget(store)).update(
+            "DELETE DATA { GRAPH <https://w3id.org/bricskg/graph/provenance> { <https://w3id.org/bricskg/graph/reference> "
+            "<http://www.w3.org/ns/prov#wasDerivedFrom> <https://w3id.org/bricskg/source/reference-facts> } }"
+        )
+    assert "ReferenceGraphHasSource" in refused.value.report.to_text()
