@@ -212,7 +212,9 @@ def context_store(
         describe(targeted_graphs, 1)
     for name in focus:  # a graph a shape names with sh:targetNode: its rules ask whether it holds anything
         if name in graph_names and _targets_node(shapes, name):
-            collected.update(itertools.islice(source.graph_quads([name]), 1))
+            for quad in itertools.islice(source.graph_quads([name]), 1):
+                collected.add(quad)  # and what its subject is, which a rule on the graph's nodes asks
+                collected.update(q for q in source.quads_about([quad.subject]) if q.predicate == RDF_TYPE)
     shared = {(q.predicate, q.object) for q in own if q.predicate in siblings_of}
     if shared:
         values = sorted({value for _, value in shared}, key=str)
