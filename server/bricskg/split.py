@@ -6,7 +6,7 @@ validates. ``split_files(store)`` cuts the store's statements the way data/ is c
 * ``<name>.trig`` for each source ``…/source/<name>`` that has text segments (``article.trig``): the
   claim graphs derived from its segments, and from the provenance graph the records of those claims,
   the segments with their selectors, the source's own description and the agents only its claims
-  name;
+  name (the provenance graph's description of itself goes to the first such file by name);
 * ``reference.trig``: the reference graph, and from the provenance graph its record and the source
   it is derived from;
 * ``other.trig``, only when something belongs to none of the above (a claim graph without a
@@ -53,6 +53,9 @@ def split_quads(store: ox.Store) -> dict[str, list[ox.Quad]]:
             owner.setdefault(quad.object, REFERENCE_FILE)
         elif quad.object in owner:
             owner.setdefault(quad.subject, owner[quad.object])
+    source_files = sorted(set(owner.values()) - {REFERENCE_FILE})
+    if source_files:  # the provenance graph's description of itself: it has no file of its own
+        owner.setdefault(provenance, source_files[0])
     _own_the_rest(store, provenance, owner)
     files: dict[str, list[ox.Quad]] = defaultdict(list)
     for quad in store.quads_for_pattern(None, None, None, None):
