@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from live_server import live_server
+from shared_material import missing
 from test_w3c_protocol_updates import PROTOCOL_MANIFEST, run_exchange, update_tests
 from test_write_validation import EX, G1, VIOLATIONS, make_home
 
@@ -212,7 +213,7 @@ def test_graph_store_protocol_over_the_engine(stack) -> None:
     assert requests.get(server.base_url + "/store", params={"graph": graph}, timeout=60).status_code == 404
 
 
-@pytest.mark.skipif(not PROTOCOL_MANIFEST.exists(), reason="W3C test suite not found")
+@pytest.mark.skipif(not PROTOCOL_MANIFEST.exists(), reason=missing("sparql11", PROTOCOL_MANIFEST))
 @pytest.mark.parametrize("test", update_tests(), ids=lambda test: test.name)
 def test_w3c_protocol_update_over_the_engine(stack, test) -> None:
     _, server = stack

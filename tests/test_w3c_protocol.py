@@ -20,10 +20,10 @@ import rdflib
 import requests
 from rdflib.namespace import RDF, RDFS
 
-from bricskg.paths import project_root
 from live_server import LiveServer, start_server
+from shared_material import require, sparql11_dir
 
-PROTOCOL_DIR = project_root().parent / "shared" / "w3c-rdf-tests" / "sparql" / "sparql11" / "protocol"
+PROTOCOL_DIR = sparql11_dir() / "protocol"
 MANIFEST = PROTOCOL_DIR / "manifest.ttl"
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -183,8 +183,7 @@ def test_w3c_protocol(test: ProtocolTest, servers):
 
 def test_the_manifest_was_read_completely():
     """The harness itself: 34 tests: 13 queries, 14 bad requests, 7 updates (so nothing is skipped silently)."""
-    if not TESTS:
-        pytest.skip("no manifest")
+    require("sparql11", MANIFEST)
     names = [test.name for test in TESTS]
     assert len(names) == 34
     assert sum(name.startswith("query_") for name in names) == 13

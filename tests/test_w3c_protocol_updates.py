@@ -21,10 +21,10 @@ import requests
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from bricskg.paths import project_root
 from live_server import live_server
+from shared_material import require, sparql11_dir
 
-SUITE = project_root().parent / "shared" / "w3c-rdf-tests" / "sparql" / "sparql11"
+SUITE = sparql11_dir()
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
 HTS = rdflib.Namespace("http://www.w3.org/2011/http-statusCodes#")
@@ -176,16 +176,14 @@ def update_tests() -> list[HttpTest]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    if not PROTOCOL_MANIFEST.exists():
-        pytest.skip(f"W3C test suite not found at {PROTOCOL_MANIFEST}")
+    require("sparql11", PROTOCOL_MANIFEST)
     store = tmp_path_factory.mktemp("w3c-updates") / "store"
     with live_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
         yield running
 
 
 def test_the_manifest_lists_the_seven_update_tests() -> None:
-    if not PROTOCOL_MANIFEST.exists():
-        pytest.skip(f"W3C test suite not found at {PROTOCOL_MANIFEST}")
+    require("sparql11", PROTOCOL_MANIFEST)
     assert len(update_tests()) == 7
 
 

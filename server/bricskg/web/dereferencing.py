@@ -71,6 +71,15 @@ def cached_description(iri: str) -> Description:
     return description
 
 
+def first_described(iris: list[str]) -> tuple[str, Description]:
+    """The first of the IRIs a path may name that the store describes (else the first, empty)."""
+    for iri in iris:
+        description = cached_description(iri)
+        if not description.is_empty:
+            return iri, description
+    return iris[0], cached_description(iris[0])
+
+
 def register(blueprint: Blueprint) -> None:
     blueprint.add_url_rule("/<any(id, claim, source, graph):segment>/<path:rest>", view_func=resolve_thing)
     blueprint.add_url_rule("/ontology", view_func=resolve_thing, defaults={"segment": "ontology", "rest": ""})
@@ -101,9 +110,10 @@ def alternates_header(space: IriSpace, iri: str) -> str:
 def resolve_thing(segment: str, rest: str) -> Response:
     """303 to the page or the data document of the thing this path names; 404/406 otherwise."""
     space = request_context.iri_space()
-    iri = space.iri_for(request_context.requested_iri_path("/", segment + ("/" + rest if rest else "")))
-    if not is_described(iri):
-        return not_found(f"<{iri}>")
+    candidates = [space.iri_for(path) for path in request_context.requested_iri_paths("/", segment + ("/" + rest if rest else ""))]
+    iri = next((candidate for candidate in candidates if is_described(candidate)), None)
+    if iri is None:
+        return not_found(f"<{candidates[0]}>")
     accept = request.headers.get("Accept")
     media_type = choose(accept)
     if media_type is None:
@@ -120,14 +130,13 @@ def resolve_thing(segment: str, rest: str) -> Response:
 
 def entity_page(rest: str) -> Response | str:
     space = request_context.iri_space()
-    rest = request_context.requested_iri_path("/page/", rest)
-    iri = space.iri_for(rest)
-    if space.rest_of(iri) is None:
+    paths = request_context.requested_iri_paths("/page/", rest)
+    if space.rest_of(space.iri_for(paths[0])) is None:
         return not_found(f"/page/{rest}")
-    if rest == "ontology":  # the ontology IRI's page is the ontology's documentation
+    if paths[0] == "ontology":  # the ontology IRI's page is the ontology's documentation
         return ontology_page()
     backend = request_context.backend()
-    description = cached_description(iri)
+    iri, description = first_described([space.iri_for(path) for path in paths])
     if description.is_empty:
         return not_found(f"<{iri}>")
     nodes = {node for quad in description.quads for node in quad if node is not None}
@@ -143,14 +152,15 @@ def entity_page(rest: str) -> Response | str:
 def data_document(rest: str) -> Response:
     """The RDF description of one IRI in the syntax its extension names."""
     space = request_context.iri_space()
-    parts = split_data_path(request_context.requested_iri_path("/data/", rest))
+    paths = request_context.requested_iri_paths("/data/", rest)
+    parts = split_data_path(paths[0])
     if parts is None:
         return not_found(f"/data/{rest}")
-    stem, extension = parts
-    iri = space.iri_for(stem)
-    if space.rest_of(iri) is None:
+    extension = parts[1]
+    iris = [space.iri_for(split[0]) for split in map(split_data_path, paths) if split is not None]
+    if space.rest_of(iris[0]) is None:
         return not_found(f"/data/{rest}")
-    description = cached_description(iri)
+    iri, description = first_described(iris)
     if description.is_empty:
         return not_found(f"<{iri}>")
     media_type, rdflib_format, keeps_graphs = DATA_EXTENSIONS[extension]
