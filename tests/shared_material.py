@@ -49,3 +49,11 @@ def require(part: str, path: Path, *, module: bool = False) -> Path:
     if not path.exists():
         pytest.skip(missing(part, path), allow_module_level=module)
     return path
+
+
+def cases(part: str, path: Path, found: list) -> list:
+    """Parameters for a test over the suite's cases: the cases, or one case that skips with the
+    shared message when the suite is missing (pytest would say only "got empty parameter set")."""
+    if path.exists():
+        return found
+    return [pytest.param(None, marks=pytest.mark.skip(reason=missing(part, path)), id="material-missing")]

@@ -15,7 +15,7 @@ import requests
 from rdflib.compare import isomorphic
 
 from live_server import live_server
-from shared_material import require
+from shared_material import cases, require
 from test_w3c_protocol_updates import AUTH, SUITE, TOKEN, HttpTest, read_manifest, run_exchange
 
 MANIFEST = SUITE / "graph-store-protocol" / "manifest.ttl"
@@ -55,7 +55,7 @@ def test_the_manifests_list_thirteen_tests() -> None:
     assert len(gsp_tests()) == 13
 
 
-@pytest.mark.parametrize("test", gsp_tests(), ids=lambda test: test.name)
+@pytest.mark.parametrize("test", cases("sparql11", MANIFEST, gsp_tests()), ids=lambda test: test.name)
 def test_w3c_graph_store_protocol(server, test: HttpTest) -> None:
     _empty_store(server.base_url)
     substitutions: dict[str, str] = {}

@@ -21,7 +21,7 @@ import requests
 from rdflib.namespace import RDF, RDFS
 
 from live_server import LiveServer, start_server
-from shared_material import require, sparql11_dir
+from shared_material import cases, missing, require, sparql11_dir
 
 PROTOCOL_DIR = sparql11_dir() / "protocol"
 MANIFEST = PROTOCOL_DIR / "manifest.ttl"
@@ -112,7 +112,7 @@ def load_tests() -> list[ProtocolTest]:
 
 TESTS = load_tests() if MANIFEST.exists() else []
 if not MANIFEST.exists():
-    pytestmark = pytest.mark.skip(reason=f"W3C test data not found at {PROTOCOL_DIR}")
+    pytestmark = pytest.mark.skip(reason=missing("sparql11", PROTOCOL_DIR))
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +159,7 @@ def _check_format(response: requests.Response, request: HttpRequest) -> None:
         raise AssertionError("expectedBoolean without expectedFormat")
 
 
-@pytest.mark.parametrize("test", TESTS, ids=[test.name for test in TESTS])
+@pytest.mark.parametrize("test", cases("sparql11", MANIFEST, TESTS), ids=lambda test: test.name)
 def test_w3c_protocol(test: ProtocolTest, servers):
     if test.is_update:
         pytest.skip("update test: needs write access; run by the write-path suite (tests/test_write_*.py)")

@@ -22,7 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from live_server import live_server
-from shared_material import require, sparql11_dir
+from shared_material import cases, require, sparql11_dir
 
 SUITE = sparql11_dir()
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -187,7 +187,7 @@ def test_the_manifest_lists_the_seven_update_tests() -> None:
     assert len(update_tests()) == 7
 
 
-@pytest.mark.parametrize("test", update_tests(), ids=lambda test: test.name)
+@pytest.mark.parametrize("test", cases("sparql11", PROTOCOL_MANIFEST, update_tests()), ids=lambda test: test.name)
 def test_w3c_protocol_update(server, test: HttpTest) -> None:
     for exchange in test.requests:
         run_exchange(server.base_url, exchange, {})
@@ -197,7 +197,11 @@ def all_protocol_tests() -> list[HttpTest]:
     return read_manifest(PROTOCOL_MANIFEST) if PROTOCOL_MANIFEST.exists() else []
 
 
-@pytest.mark.parametrize("test", [t for t in all_protocol_tests() if not t.name.startswith("update_")], ids=lambda test: test.name)
+@pytest.mark.parametrize(
+    "test",
+    cases("sparql11", PROTOCOL_MANIFEST, [t for t in all_protocol_tests() if not t.name.startswith("update_")]),
+    ids=lambda test: test.name,
+)
 def test_the_other_protocol_tests_still_pass_when_writes_are_enabled(server, test: HttpTest) -> None:
     """Statuses and ASK answers of the query and bad-request tests, on the write-enabled server (the
     full result checks of those tests are engineer C's test_w3c_protocol.py, on a read-only one)."""
