@@ -37,6 +37,9 @@ from bricskg.store.results import select_rows
 from bricskg.web.prefixes import PREFIXES
 
 ALL_QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
+# Over the store itself, whose default graph is its own (not the union) unless the union was copied there.
+UNION_QUERY = "SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+DEFAULT_ONLY_QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
 
 # (extension, variant) -> (pyoxigraph syntax or None for our JSON-LD writer, holds quads)
 UNION_SYNTAXES = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "rdf": ox.RdfFormat.RDF_XML}
@@ -55,29 +58,27 @@ class StoreView:
 
     ``union_in_default``: the default graph already holds the union as a set (the in-memory server
     copies it there at load), so the union is that graph and a default-graph triple that some named
-    graph holds is one of those copies, not a statement of its own."""
+    graph holds is one of those copies, not a statement of its own. The set operations run as
+    queries in the store (a per-triple lookup from Python took a minute at 600k triples)."""
 
     def __init__(self, store: ox.Store, union_in_default: bool):
         self.store = store
         self.union_in_default = union_in_default
-
-    def _graphs_holding(self, triple: ox.Triple) -> list:
-        return [q.graph_name for q in self.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)]
 
     def union_triples(self) -> Iterator[ox.Triple]:
         if self.union_in_default:
             for quad in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
                 yield quad.triple
             return
-        for quad in self.store.quads_for_pattern(None, None, None, None):
-            graphs = self._graphs_holding(quad.triple)
-            if len(graphs) == 1 or quad.graph_name == min(graphs, key=_graph_order):
-                yield quad.triple
+        yield from self._triples(UNION_QUERY)
 
     def default_only_triples(self) -> Iterator[ox.Triple]:
-        for quad in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            if all(isinstance(graph, ox.DefaultGraph) for graph in self._graphs_holding(quad.triple)):
-                yield quad.triple
+        yield from self._triples(DEFAULT_ONLY_QUERY)
+
+    def _triples(self, query: str) -> Iterator[ox.Triple]:
+        """Evaluated in the store itself (Rust, no answer serialised): blank nodes keep their identity."""
+        for solution in self.store.query(query):
+            yield ox.Triple(solution["s"], solution["p"], solution["o"])
 
     def graph_names(self) -> list:
         return sorted(self.store.named_graphs(), key=_graph_order)
@@ -169,6 +170,26 @@ def _as_named_tuples(named: Iterable[tuple]) -> Iterator[tuple]:
 
 # --- the per-process file cache ----------------------------------------------------------------------
 
+FOLDER_PREFIX = "bricskg-dumps-"
+
+
+def _remove_folders_of_dead_processes() -> None:
+    """A worker killed before its exit handlers ran leaves its folder behind: the next one removes it."""
+    for folder in Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*-*"):
+        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 
 class DumpFiles:
     """Finished dump files by (store version, extension, graphs), written one at a time."""
@@ -183,7 +204,8 @@ class DumpFiles:
     def _dir(self) -> Path:
         if self._directory is None or self._pid != os.getpid():  # a forked worker gets its own folder
             self._pid = os.getpid()
-            self._directory = Path(tempfile.mkdtemp(prefix="bricskg-dumps-"))
+            _remove_folders_of_dead_processes()
+            self._directory = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{self._pid}-"))
             self._writings = {}
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bricskg-dumps")
             atexit.register(shutil.rmtree, self._directory, True)
