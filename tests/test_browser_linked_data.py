@@ -143,6 +143,56 @@ def test_example_query_runs_in_yasgui_and_shows_result_rows(guarded, live_server
     guarded.assert_stayed_on_loopback()
 
 
+def _competency_questions():
+    from bricskg.competency import load_questions
+
+    return load_questions()
+
+
+YASR_PAGE_SIZE = 50
+
+
+@pytest.mark.parametrize("question", _competency_questions(), ids=lambda question: question.id)
+def test_every_competency_question_clicked_on_the_start_page_shows_its_answer(guarded, question):
+    """The start page's one-click questions: each must show ITS answer in the visible result pane
+    (the page once ran question 1 in a hidden tab, leaving every other pane empty)."""
+    guarded.goto("/")
+    link = guarded.page.locator(f'ol.examples a[href="/query?example={question.id}"]')
+    assert link.count() == 1
+    link.click()
+    guarded.page.wait_for_url(f"**/query?example={question.id}")
+    assert guarded.page.locator("#example-picker").input_value() == question.id
+    editor_text = guarded.page.evaluate("window.bricskgYasgui.getTab().getYasqe().getValue()")
+    assert editor_text.strip() == question.sparql.strip()
+    expected = question.expected
+    if expected.is_boolean:
+        guarded.page.locator(".yasr .booleanResult:visible").wait_for()
+        shown = guarded.page.locator(".yasr .booleanResult:visible").inner_text().strip().lower()
+        assert shown == str(expected.boolean).lower()
+    else:
+        status = guarded.page.locator(".yasr .yasr_response_chip:visible, .yasr .yasr_response_header:visible")
+        status.first.wait_for()
+        rows = guarded.page.locator(".yasr table.dataTable tbody tr:visible")
+        if expected.rows:
+            rows.first.wait_for()
+            assert rows.count() == min(len(expected.rows), YASR_PAGE_SIZE)
+            table = guarded.page.locator(".yasr table.dataTable:visible").inner_text()
+            cell = next(value for value in expected.rows[0] if value)
+            assert (cell if not cell.startswith("http") else cell.rsplit("/", 1)[-1].rsplit("#", 1)[-1]) in table
+        else:
+            assert "0 results" in guarded.page.locator(".yasr:visible").inner_text()
+    guarded.assert_stayed_on_loopback()
+
+
+def test_example_picker_follows_the_selected_tab(guarded):
+    guarded.goto("/query?example=02-founding-members")
+    guarded.page.locator(".yasr table.dataTable tbody tr:visible").first.wait_for()
+    guarded.page.locator(".yasgui .addTab").click()
+    assert guarded.page.locator("#example-picker").input_value() == ""
+    guarded.page.locator(".yasgui .tabsList a", has_text="02-founding-members").click()
+    assert guarded.page.locator("#example-picker").input_value() == "02-founding-members"
+
+
 def test_entity_page_renders_and_its_links_lead_to_other_entities(guarded):
     response = guarded.goto("/id/russia")
     assert response.ok and guarded.page.url.endswith("/page/id/russia")  # 303 followed to the page
