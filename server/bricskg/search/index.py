@@ -40,9 +40,8 @@ CREATE INDEX IF NOT EXISTS docs_graph ON docs(graph);
 CREATE INDEX IF NOT EXISTS docs_thing ON docs(thing, field);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(label, alt, quote, tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS types(thing TEXT NOT NULL, type TEXT NOT NULL, graph TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS types_thing ON types(thing);
+CREATE INDEX IF NOT EXISTS types_thing_type ON types(thing, type);
 CREATE INDEX IF NOT EXISTS types_graph ON types(graph);
-CREATE INDEX IF NOT EXISTS types_type ON types(type);
 CREATE TABLE IF NOT EXISTS applied(activity TEXT PRIMARY KEY);
 """
 
@@ -112,6 +111,7 @@ class SearchIndex:
             if "mode=memory" not in self.uri:
                 connection.execute("PRAGMA journal_mode=WAL")  # readers in other workers during an update
             connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA temp_store=MEMORY")  # the per-search ranking table never touches disk
             self._local.connection = connection
         return connection
 
@@ -148,15 +148,21 @@ class SearchIndex:
                     )
                     connection.execute("DELETE FROM docs WHERE graph = ?", (graph,))
                     connection.execute("DELETE FROM types WHERE graph = ?", (graph,))
-            for document in documents:
-                cursor = connection.execute(
-                    "INSERT INTO docs(thing, field, text, lang, graph) VALUES (?, ?, ?, ?, ?)",
-                    (document.thing, document.field, document.text, document.language, document.graph),
-                )
-                columns = [document.text if name == document.field else "" for name in FIELDS]
-                connection.execute(
-                    "INSERT INTO docs_fts(rowid, label, alt, quote) VALUES (?, ?, ?, ?)", (cursor.lastrowid, *columns)
-                )
+            first = int(connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM docs").fetchone()[0])
+            connection.executemany(
+                "INSERT INTO docs(id, thing, field, text, lang, graph) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (first + offset, d.thing, d.field, d.text, d.language, d.graph)
+                    for offset, d in enumerate(documents)
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO docs_fts(rowid, label, alt, quote) VALUES (?, ?, ?, ?)",
+                (
+                    (first + offset, *[d.text if name == d.field else "" for name in FIELDS])
+                    for offset, d in enumerate(documents)
+                ),
+            )
             connection.executemany(
                 "INSERT INTO types(thing, type, graph) VALUES (?, ?, ?)", ((t.thing, t.type, t.graph) for t in typings)
             )
@@ -173,6 +179,11 @@ class SearchIndex:
     def search(
         self, text: str, *, language: str | None = None, type_iri: str | None = None, limit: int = 20, offset: int = 0
     ) -> SearchResult:
+        """Ranked things (best document per thing), with facet counts, in a handful of SQL statements.
+
+        The matches are ranked once into a per-connection temporary table; paging, totals and both
+        facets are then SQL over it, and snippets are made for the page's documents only, so a word
+        that matches most of a million-triple graph costs one ranking pass, not one per thing."""
         expression = fts_query(text)
         if not 1 <= limit <= MAX_LIMIT:
             raise SearchQueryError(f"limit must be between 1 and {MAX_LIMIT}.")
@@ -181,58 +192,95 @@ class SearchIndex:
         if not expression:
             return SearchResult(text, 0, [])
         connection = self._connection()
-        rows = connection.execute(
-            f"""SELECT d.thing, d.field, d.lang, bm25(docs_fts, {', '.join(map(str, FIELD_WEIGHTS))}) AS score,
-                       snippet(docs_fts, -1, ?, ?, '…', 16)
-                FROM docs_fts JOIN docs d ON d.id = docs_fts.rowid
-                WHERE docs_fts MATCH ? ORDER BY score LIMIT ?""",
-            (_MARK_OPEN, _MARK_CLOSE, expression, MAX_MATCHES + 1),
+        connection.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS matched(doc INTEGER, thing TEXT, field TEXT, lang TEXT, score REAL)"
+        )
+        connection.execute("DELETE FROM temp.matched")
+        weights = ", ".join(map(str, FIELD_WEIGHTS))
+        connection.execute(
+            f"""INSERT INTO temp.matched
+                SELECT d.id, d.thing, d.field, d.lang, m.score FROM
+                  (SELECT rowid, bm25(docs_fts, {weights}) AS score FROM docs_fts
+                   WHERE docs_fts MATCH ? ORDER BY score LIMIT ?) AS m
+                JOIN docs d ON d.id = m.rowid""",
+            (expression, MAX_MATCHES + 1),
+        )
+        truncated = connection.execute("SELECT COUNT(*) FROM temp.matched").fetchone()[0] > MAX_MATCHES
+        type_filter = "EXISTS (SELECT 1 FROM types t WHERE t.thing = m.thing AND t.type = :type)"
+        conditions = {
+            "lang": "m.lang = :lang" if language is not None else "1",
+            "type": type_filter if type_iri is not None else "1",
+        }
+        where = f"{conditions['lang']} AND {conditions['type']}"
+        parameters = {"lang": language, "type": type_iri, "limit": limit, "offset": offset}
+        total = connection.execute(f"SELECT COUNT(DISTINCT m.thing) FROM temp.matched m WHERE {where}", parameters).fetchone()[0]
+        page = connection.execute(
+            f"""SELECT m.thing, MIN(m.score) AS best FROM temp.matched m WHERE {where}
+                GROUP BY m.thing ORDER BY best, m.thing LIMIT :limit OFFSET :offset""",
+            parameters,
         ).fetchall()
-        truncated = len(rows) > MAX_MATCHES
-        rows = rows[:MAX_MATCHES]
-        things = sorted({row[0] for row in rows})
+        type_counts = connection.execute(
+            f"""SELECT t.type, COUNT(DISTINCT m.thing) FROM temp.matched m CROSS JOIN types t ON t.thing = m.thing
+                WHERE {conditions['lang']} GROUP BY t.type""",
+            parameters,
+        ).fetchall()
+        language_counts = connection.execute(
+            f"SELECT m.lang, COUNT(DISTINCT m.thing) FROM temp.matched m WHERE {conditions['type']} GROUP BY m.lang",
+            parameters,
+        ).fetchall()
+        things = [row[0] for row in page]
+        best_documents = self._best_documents(things, where, parameters)
+        snippets = self._snippets(expression, [document[0] for document in best_documents.values()])
         types_of = self._types_of(things)
-        best: dict[str, tuple] = {}
-        for row in rows:
-            thing, _field, lang = row[0], row[1], row[2]
-            if language is not None and lang != language:
-                continue
-            if type_iri is not None and type_iri not in types_of.get(thing, ()):
-                continue
-            if thing not in best:  # rows come best first
-                best[thing] = row
-        language_counts = _count_distinct(
-            (row[2], row[0]) for row in rows if type_iri is None or type_iri in types_of.get(row[0], ())
-        )
-        type_counts = _count_distinct(
-            (kind, row[0])
-            for row in rows
-            if language is None or row[2] == language
-            for kind in types_of.get(row[0], ())
-        )
-        ranked = list(best.values())
-        page = ranked[offset : offset + limit]
-        labels = self.labels([row[0] for row in page] + list(type_counts))
-        hits = [
-            Hit(
-                thing=row[0],
-                label=labels.get(row[0], ""),
-                field=row[1],
-                snippet=row[4],
-                language=row[2],
-                score=float(row[3]),
-                types=tuple(sorted(types_of.get(row[0], ()))),
+        labels = self.labels(things + [row[0] for row in type_counts])
+        hits = []
+        for thing, score in page:
+            doc, field_name, lang = best_documents[thing]
+            hits.append(
+                Hit(
+                    thing=thing,
+                    label=labels.get(thing, ""),
+                    field=field_name,
+                    snippet=snippets.get(doc, ""),
+                    language=lang,
+                    score=float(score),
+                    types=tuple(sorted(types_of.get(thing, ()))),
+                )
             )
-            for row in page
-        ]
         return SearchResult(
             query=text,
-            total=len(ranked),
+            total=int(total),
             hits=hits,
-            types=[FacetValue(value, count, labels.get(value, "")) for value, count in _by_count(type_counts)],
-            languages=[FacetValue(value, count) for value, count in _by_count(language_counts)],
+            types=[FacetValue(value, count, labels.get(value, "")) for value, count in _by_count(dict(type_counts))],
+            languages=[FacetValue(value, count) for value, count in _by_count(dict(language_counts))],
             truncated=truncated,
         )
+
+    def _best_documents(self, things: list[str], where: str, parameters: dict) -> dict[str, tuple[int, str, str]]:
+        """The best-ranked matching document of each thing: the one whose text the hit shows."""
+        best: dict[str, tuple[int, str, str]] = {}
+        if not things:
+            return best
+        marks = ",".join(f":t{index}" for index in range(len(things)))
+        rows = self._connection().execute(
+            f"""SELECT m.thing, m.doc, m.field, m.lang FROM temp.matched m
+                WHERE {where} AND m.thing IN ({marks}) ORDER BY m.score, m.doc""",
+            {**parameters, **{f"t{index}": thing for index, thing in enumerate(things)}},
+        )
+        for thing, doc, field_name, lang in rows:
+            best.setdefault(thing, (doc, field_name, lang))
+        return best
+
+    def _snippets(self, expression: str, documents: list[int]) -> dict[int, str]:
+        if not documents:
+            return {}
+        marks = ",".join("?" * len(documents))
+        rows = self._connection().execute(
+            f"""SELECT rowid, snippet(docs_fts, -1, ?, ?, '…', 16) FROM docs_fts
+                WHERE docs_fts MATCH ? AND rowid IN ({marks})""",
+            (_MARK_OPEN, _MARK_CLOSE, expression, *documents),
+        )
+        return {int(rowid): text for rowid, text in rows}
 
     def _types_of(self, things: list[str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
@@ -263,14 +311,6 @@ class SearchIndex:
 
     def document_count(self) -> int:
         return int(self._connection().execute("SELECT COUNT(*) FROM docs").fetchone()[0])
-
-
-def _count_distinct(pairs: Iterable[tuple[str, str]]) -> dict[str, int]:
-    """How many distinct things fall under each facet value."""
-    seen: dict[str, set[str]] = {}
-    for value, thing in pairs:
-        seen.setdefault(value, set()).add(thing)
-    return {value: len(things) for value, things in seen.items()}
 
 
 def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:

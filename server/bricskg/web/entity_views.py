@@ -50,6 +50,7 @@ class Support:
     quote: str | None = None
     sentence: NodeView | None = None
     details: list[tuple[NodeView, NodeView]] = field(default_factory=list)
+    repeat: bool = False  # this graph's quote was printed earlier on the page: link it, do not repeat it
 
 
 @dataclass
@@ -137,6 +138,30 @@ def build_entity_page(description: Description, builder: ViewBuilder) -> EntityP
         graph_content=graph_content,
         provenance=provenance,
     )
+
+
+def mark_repeated_quotes(page: EntityPage, shown: set[str] | None = None) -> None:
+    """Print each claim's quote once per page: a bloc's ten memberships all come from one sentence,
+    and ten copies of it made the page six screens tall. ``shown``: graphs quoted elsewhere already."""
+    seen = set(shown or ())
+    for section in (page.outgoing, page.incoming):
+        for prop in section:
+            for value in prop.values:
+                for support in value.supports:
+                    key = support.graph.iri or ""
+                    if support.quote and key in seen:
+                        support.repeat = True
+                    seen.add(key)
+
+
+def without_values(views: list[PropertyView], hidden: set[str]) -> list[PropertyView]:
+    """``views`` minus the values whose IRI is in ``hidden`` (shown in a section of their own)."""
+    kept = []
+    for view in views:
+        values = [value for value in view.values if value.node.iri not in hidden]
+        if values:
+            kept.append(PropertyView(view.predicate, values))
+    return kept
 
 
 def _group(pairs, statement_of, description: Description, builder: ViewBuilder) -> list[PropertyView]:
