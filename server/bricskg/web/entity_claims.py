@@ -25,13 +25,16 @@ from bricskg.store.results import select_rows
 from bricskg.web.descriptions import is_safe_iri
 from bricskg.web.entity_views import NodeView, ViewBuilder
 
+# A class is "mentioned" by every claim that types something with it; its page lists those
+# things as instances instead, so rdf:type does not count as a mention here.
 CLAIMS_QUERY = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX bkg: <https://w3id.org/bricskg/ontology/>
 SELECT DISTINCT ?claim ?how ?modality ?agent ?sentence ?quote WHERE {{
   {{ SELECT DISTINCT ?claim ?how WHERE {{
-    {{ GRAPH ?claim {{ {{ {iri} ?p ?o }} UNION {{ ?s ?q {iri} }} }} BIND("mentions" AS ?how) }}
+    {{ GRAPH ?claim {{ {{ {iri} ?p ?o }} UNION {{ ?s ?q {iri} FILTER(?q != rdf:type) }} }} BIND("mentions" AS ?how) }}
     UNION {{ ?claim prov:wasAttributedTo {iri} . BIND("held by" AS ?how) }}
     UNION {{ ?claim prov:wasAttributedTo ?group . ?group bkg:affiliatedWith {iri} . BIND("held by people of" AS ?how) }}
   }} }}
