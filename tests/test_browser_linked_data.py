@@ -231,3 +231,56 @@ def test_ontology_page_shows_the_class_diagram_and_term_anchors(guarded):
     assert guarded.page.url.endswith("#State")
     guarded.screenshot("ontology.png")
     guarded.assert_stayed_on_loopback()
+
+
+PAGE_KINDS = {
+    "start": "/",
+    "query": "/query",
+    "search": "/search?q=russia",
+    "entity": "/page/id/brics",
+    "claim": "/page/claim/brics-expansion-members",
+    "class": "/page/ontology/State",
+    "source": "/page/source/article",
+    "sentence": "/page/source/article/s08",
+    "ontology": "/page/ontology",
+    "network": "/network",
+}
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+@pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
+def test_every_page_kind_fits_the_screen_logs_no_error_and_links_by_label(browser, live_server, kind, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, service_workers="block")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live_server.at(PAGE_KINDS[kind]), wait_until="load")
+        if kind == "network":
+            page.wait_for_selector("#network[data-drawn='true']", timeout=TIMEOUT_MS)
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "horizontal overflow"
+        assert not errors, errors
+        raw = page.evaluate(
+            """() => Array.from(document.querySelectorAll('main a.local')).filter(a => !a.closest('.iri'))
+                     .map(a => a.innerText.trim())
+                     .filter(t => /^https?:\\/\\//.test(t))"""
+        )
+        assert not raw, f"links that print a raw IRI: {raw[:5]}"  # (a term's own IRI line is meant as one)
+    finally:
+        context.close()
+
+
+def test_network_layout_is_the_same_on_every_load(browser, live_server):
+    positions = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(live_server.at("/network"), wait_until="load")
+            page.wait_for_function("window.bricskgNetwork && !window.bricskgNetwork.physics.physicsEnabled", timeout=TIMEOUT_MS)
+            positions.append(page.evaluate("JSON.stringify(window.bricskgNetwork.getPositions())"))
+        finally:
+            context.close()
+    assert positions[0] == positions[1]
