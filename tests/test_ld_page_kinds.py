@@ -57,3 +57,15 @@ def test_a_defined_class_sits_under_its_named_superclass(live_server):
     text = page(live_server, "/page/ontology")
     entry = re.search(r'<div class="term" id="MemberState">(.*?)</div>', text, re.S).group(1)
     assert re.search(r"<dt>subclass of</dt><dd>.*bkg:State", entry, re.S)
+
+
+def test_the_provenance_graph_is_named_by_its_label_on_pages(live_server):
+    text = page(live_server, "/page/source/article")
+    assert "graph:provenance</a>" not in text
+    assert "Provenance of the claims" in text
+
+
+def test_start_page_counts_sentences_and_headings_apart(live_server):
+    text = page(live_server, "/")
+    stats = re.sub(r"<[^>]+>", "", re.search(r'<p class="stats">(.*?)</p>', text, re.S).group(1))
+    assert re.search(r"\b24 sentences and 1 heading quoted", " ".join(stats.split()))
