@@ -159,20 +159,21 @@ def _group_rank(group: str) -> int:
 def network_json() -> Response:
     nodes, edges = network_data(request_context.backend(), request_context.iri_space())
     return jsonify(
-        groups=[{"name": label, "colour": GROUP_COLOURS[label]} for label in _legend()],
+        groups=[{"name": label, "colour": GROUP_COLOURS[label]} for label in legend_groups()],
         nodes=[node.__dict__ for node in nodes],
         edges=[edge.__dict__ for edge in edges],
     )
 
 
 def network_view() -> str:
-    return render_template("network.html", groups=_legend())
+    return render_template("network.html", groups=legend_groups())
 
 
 def network_picture() -> Response:
     nodes, edges = network_data(request_context.backend(), request_context.iri_space())
-    return Response(network_svg(nodes, edges, _legend()), mimetype="image/svg+xml")
+    return Response(network_svg(nodes, edges, legend_groups()), mimetype="image/svg+xml")
 
 
-def _legend() -> list[str]:
+def legend_groups() -> list[str]:
+    """The kinds of node in legend order, relation nodes last."""
     return [label for _, label in NODE_GROUPS] + [RELATION_GROUP]
