@@ -120,3 +120,19 @@ def test_a_dump_is_written_again_after_a_write():
     assert after.headers["ETag"] != before.headers["ETag"]
     assert b"<https://w3id.org/bricskg/id/new>" in after.data and b"/id/new>" not in before.data
     assert len(after.data.splitlines()) == len(before.data.splitlines()) + 1
+
+
+def test_a_dump_whose_file_was_removed_is_written_again():
+    """A temporary-files cleaner (or an operator) may empty /tmp under a running server."""
+    import shutil
+
+    from bricskg.dataset import open_memory_store
+    from bricskg.store.embedded import EmbeddedBackend
+    from bricskg.web import dumps
+
+    client = _client(EmbeddedBackend(memory_store=open_memory_store(), isolate=False))
+    first = client.get("/dumps/bricskg.ttl")
+    assert first.status_code == 200
+    shutil.rmtree(dumps._files._directory)
+    again = client.get("/dumps/bricskg.ttl")
+    assert again.status_code == 200 and again.data == first.data

@@ -202,7 +202,8 @@ class DumpFiles:
         self._pid = os.getpid()
 
     def _dir(self) -> Path:
-        if self._directory is None or self._pid != os.getpid():  # a forked worker gets its own folder
+        fresh_process = self._pid != os.getpid()  # a forked worker gets its own folder
+        if self._directory is None or fresh_process or not self._directory.is_dir():  # or a tmp cleaner took it
             self._pid = os.getpid()
             _remove_folders_of_dead_processes()
             self._directory = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{self._pid}-"))
@@ -218,7 +219,7 @@ class DumpFiles:
         with self._lock:
             directory = self._dir()
             writing = self._writings.get(key)
-            if writing is None or (writing.done() and writing.exception() is not None):
+            if writing is None or (writing.done() and (writing.exception() is not None or not writing.result().exists())):
                 path = directory / f"{version}-{extension}{'-graphs' if graphs else ''}"
                 writing = self._executor.submit(self._write, backend, version, extension, graphs, path)
                 self._writings[key] = writing

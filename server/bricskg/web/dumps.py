@@ -10,7 +10,9 @@ costs one writing; the ``ETag`` names the version (``If-None-Match`` → 304).
 
 from __future__ import annotations
 
+import os
 import secrets
+from typing import BinaryIO
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from flask import Blueprint, Response, request, send_file
@@ -40,6 +42,18 @@ def wants_graphs(ext: str) -> bool:
     return request.args.get("graphs", "").lower() in ("1", "true", "yes") or wants_graphs_profile(request.headers.get("Accept"))
 
 
+def _open_dump(backend, ext: str, graphs: bool, deadline: float) -> BinaryIO:
+    """The dump's file, opened (so a newer version deleting it mid-download cannot cut the answer);
+    written again if it vanished between its writing and now."""
+    for _ in range(2):
+        path = _files.file_for(backend, ext, graphs).result(timeout=deadline)
+        try:
+            return open(path, "rb")
+        except FileNotFoundError:
+            continue
+    return open(_files.file_for(backend, ext, graphs).result(timeout=deadline), "rb")
+
+
 def dump(ext: str) -> Response:
     if ext not in DATA_EXTENSIONS:
         return not_found(f"/dumps/{DUMP_NAME}.{ext}")
@@ -52,13 +66,14 @@ def dump(ext: str) -> Response:
         return response
     deadline = max(MIN_WAIT_SECONDS, 4 * request_context.config().query_timeout)
     try:
-        path = _files.file_for(backend, ext, graphs).result(timeout=deadline)
+        stream = _open_dump(backend, ext, graphs, deadline)
     except FutureTimeout:
         response = error_response(503, f"The dump is still being written (store version {backend.version()}); retry shortly.")
         response.headers["Retry-After"] = "30"
         return response
     media_type = DATA_EXTENSIONS[ext][0]
-    response = send_file(path, mimetype=media_type, etag=False, conditional=False, max_age=0)
+    response = send_file(stream, mimetype=media_type, etag=False, conditional=False, max_age=0)
+    response.content_length = os.fstat(stream.fileno()).st_size
     if ext == "jsonld" and graphs:
         response.headers["Content-Type"] = f'{media_type}; profile="{GRAPHS_PROFILE}"'
     elif media_type.startswith("text/") or ext in ("nt", "nq", "trig"):
