@@ -114,3 +114,28 @@ def test_serve_on_a_taken_port_says_so_in_one_line_at_once():
     assert len(lines) == 1 and f"port {port}" in lines[0] and "already in use" in lines[0], process.stderr
     assert "gunicorn" not in process.stderr.lower() and "Retrying" not in process.stderr
     print(f"serve on a taken port exited after {elapsed:.2f} s")
+
+
+def test_export_writes_compact_json_ld_that_reads_as_the_trig():
+    """JSON-LD keeps the claim graphs, as TriG does; compact, with the server's context embedded."""
+    import json
+
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from bricskg.jsonld_compact import context_document
+
+    def graphs(body: bytes, syntax: str) -> dict:
+        dataset = rdflib.Dataset()
+        dataset.parse(data=body, format=syntax)
+        found: dict = {}
+        for s, p, o, g in dataset.quads((None, None, None, None)):
+            found.setdefault(str(getattr(g, "identifier", g)), rdflib.Graph()).add((s, p, o))
+        return found
+
+    trig = run("export", "--no-bundled", "--data", str(SAMPLE), "--format", "trig").stdout_bytes
+    jsonld = run("export", "--no-bundled", "--data", str(SAMPLE), "--format", "jsonld").stdout_bytes
+    assert json.loads(jsonld)["@context"] == context_document()["@context"]
+    expected, got = graphs(trig, "trig"), graphs(jsonld, "json-ld")
+    assert expected and set(got) == set(expected)
+    assert all(isomorphic(got[name], graph) for name, graph in expected.items())
