@@ -139,3 +139,23 @@ def test_export_writes_compact_json_ld_that_reads_as_the_trig():
     expected, got = graphs(trig, "trig"), graphs(jsonld, "json-ld")
     assert expected and set(got) == set(expected)
     assert all(isomorphic(got[name], graph) for name, graph in expected.items())
+
+
+@pytest.mark.parametrize("command", ["load", "validate"])
+def test_a_json_ld_file_naming_a_remote_context_is_refused_without_fetching_it(tmp_path, monkeypatch, command):
+    import json
+
+    from loopback_listener import LoopbackListener
+
+    monkeypatch.setenv("BRICSKG_HOME", str(make_home(tmp_path / "home")))
+    listener = LoopbackListener()
+    try:
+        document = tmp_path / "remote.jsonld"
+        document.write_text(json.dumps({"@context": listener.url + "/context.jsonld", "@id": EX + "gina", "name": "Gina"}))
+        args = ["load", str(document), "--store", str(tmp_path / "store")] if command == "load" else ["validate", "--no-reasoner", "--data", str(document)]
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert result.output.count("remote.jsonld") == 1 and "Traceback" not in result.output
+        listener.assert_untouched(f"bricskg {command} of a JSON-LD file with a remote context")
+    finally:
+        listener.close()
