@@ -156,6 +156,7 @@ def test_a_json_ld_file_naming_a_remote_context_is_refused_without_fetching_it(t
         result = run(*args)
         assert result.exit_code == 2, result.output
         assert result.output.count("remote.jsonld") == 1 and "Traceback" not in result.output
+        assert "no context is ever fetched" in result.output
         listener.assert_untouched(f"bricskg {command} of a JSON-LD file with a remote context")
     finally:
         listener.close()
