@@ -102,10 +102,18 @@ def _graph_order(graph) -> tuple[int, str]:
 
 
 def store_view(backend: Backend) -> StoreView:
-    """Read an embedded store directly; copy a remote engine's quads into a local store first."""
+    """Read an embedded store directly; copy a remote engine's quads into a local store first
+    (through its unbounded quad reader when it has one, else one SELECT of every quad)."""
     read_store = getattr(backend, "read_store", None)
     if read_store is not None:
         return StoreView(read_store(), bool(getattr(backend, "union_materialised", False)))
+    graph_quads, graph_names = getattr(backend, "graph_quads", None), getattr(backend, "graph_names", None)
+    if graph_quads is not None and graph_names is not None:
+        # A remote engine's quads as stored (its real default graph, not the union), through the write
+        # path's reader: one answer, so blank nodes keep their identity, and no result-size bound.
+        store = ox.Store()
+        store.extend(graph_quads([ox.DefaultGraph(), *graph_names()]))
+        return StoreView(store, union_in_default=False)
     store = ox.Store()
     named: set[ox.Triple] = set()
     default_candidates: list[ox.Triple] = []
