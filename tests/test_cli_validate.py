@@ -21,6 +21,8 @@ from shape_examples import example_trig
 HERE = Path(__file__).parent
 SHAPES_EXAMPLES = HERE / "shapes"
 CONTEXT = SHAPES_EXAMPLES / "context.trig"
+# the text of the context's article (its one sentence), so the selectors are checked against it
+CONTEXT_SOURCE = ["--source", str(SHAPES_EXAMPLES / "context.txt")]
 CHECKS = HERE / "checks"
 BRICSKG = str(Path(sys.executable).with_name("bricskg"))
 
@@ -33,7 +35,7 @@ def example(path: str) -> list[str]:
     """The arguments that validate one shape example the way the shape tests do (its default-graph
     statements placed in a recorded claim graph: tests/shape_examples.py)."""
     folder = Path(tempfile.mkdtemp(prefix="bricskg-example-"))
-    return ["--no-bundled", "--data", str(CONTEXT), "--data", str(example_trig(SHAPES_EXAMPLES / path, folder))]
+    return ["--no-bundled", "--data", str(CONTEXT), "--data", str(example_trig(SHAPES_EXAMPLES / path, folder)), *CONTEXT_SOURCE]
 
 
 def test_shipped_data_passes_shacl_and_hermit_with_exit_0() -> None:
@@ -105,13 +107,14 @@ def test_conforming_example_exits_0_in_every_format() -> None:
 
 def test_inconsistency_only_the_reasoner_sees_exits_1_with_the_clashing_axioms() -> None:
     """SHACL accepts an individual that is both a technology and an economy; HermiT does not."""
-    result = validate("--no-bundled", "--data", str(CONTEXT), "--data", str(CHECKS / "inconsistent-disjoint-classes.trig"))
+    result = validate("--no-bundled", "--data", str(CONTEXT), "--data", str(CHECKS / "inconsistent-disjoint-classes.trig"), *CONTEXT_SOURCE)
     assert result.exit_code == 1, result.output
     assert "inconsistent (HermiT)" in result.output
     assert "chip-economy type Technology" in result.output and "chip-economy type Economy" in result.output
     assert "bkgsh:OwlConsistency" in result.output
     shacl_only = validate(
-        "--no-bundled", "--data", str(CONTEXT), "--data", str(CHECKS / "inconsistent-disjoint-classes.trig"), "--no-reasoner"
+        "--no-bundled", "--data", str(CONTEXT), "--data", str(CHECKS / "inconsistent-disjoint-classes.trig"), "--no-reasoner",
+        *CONTEXT_SOURCE,
     )
     assert shacl_only.exit_code == 0, shacl_only.output
 
