@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections import defaultdict
 import pyoxigraph as ox
 
-from bricskg.config import BASE_IRI
 from bricskg.dataset import ONTOLOGY_GRAPH
 from bricskg.export import AUDIT_GRAPH, PROVENANCE_GRAPH, REFERENCE_GRAPH, export_quads, serialize
 
