@@ -304,6 +304,13 @@ class EvaluationError(base.QueryRefused):
     """The engine rejected the query while evaluating it (HTTP 400, like a refused query)."""
 
 
+ADMISSION_WAIT = 0.5  # seconds a query may wait for a busy pool before it is refused
+
+
+class ExecutorsBusy(BackendUnavailable):
+    """Every executor is busy and the short wait for one is full or over: HTTP 503 + Retry-After."""
+
+
 class ExecutorPool:
     """The executors of one worker process; thread-safe; one query per executor at a time."""
 
@@ -313,6 +320,7 @@ class ExecutorPool:
         self._zygote = Zygote(source)
         self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
         self._live = 0
+        self._waiting = 0  # requests waiting for an executor to come free
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
@@ -322,6 +330,8 @@ class ExecutorPool:
     def run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
         """Evaluate ``job`` in an executor within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
+        if timeout <= 0:
+            raise QueryTimeout("The request waited in the queue for this endpoint's whole time limit; please retry.")
         executor = self._acquire(deadline, timeout)
         while executor.conn.poll(0):  # an idle executor with something to read has died: replace it
             self._discard(executor)
@@ -346,6 +356,9 @@ class ExecutorPool:
         raise _ERRORS.get(name, EvaluationError)(message)
 
     def _acquire(self, deadline: float, timeout: float) -> Executor:
+        """An idle executor; when all are busy, wait at most ``ADMISSION_WAIT`` (and only if fewer
+        than ``size`` requests already wait), else refuse at once: a request beyond capacity gets
+        503 + Retry-After now, not after its whole timeout in a queue."""
         while True:
             try:
                 return self._idle.get_nowait()
@@ -359,12 +372,20 @@ class ExecutorPool:
                     except BackendUnavailable:
                         self._live -= 1
                         raise
+                waiting = self._waiting < self.size
+                if waiting:
+                    self._waiting += 1
+            if not waiting:
+                raise ExecutorsBusy(f"All {self.size} query executors of this worker are busy; please retry.")
             try:
-                return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                return self._idle.get(timeout=max(0.0, min(deadline - time.monotonic(), ADMISSION_WAIT)))
             except queue.Empty:
-                raise BackendUnavailable(
-                    f"All query executors stayed busy for {timeout:g} seconds; please retry later."
+                raise ExecutorsBusy(
+                    f"All {self.size} query executors of this worker stayed busy; please retry."
                 ) from None
+            finally:
+                with self._lock:
+                    self._waiting -= 1
 
     def _spawn(self) -> Executor:
         """A new executor from the zygote; if the zygote is gone, this pool can never recover

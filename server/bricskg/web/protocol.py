@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from urllib.parse import parse_qsl
 
 import pyoxigraph
@@ -29,6 +30,7 @@ from bricskg.sparql.safety import check_query, update_has_using
 from bricskg.store.base import Backend, Dataset, QueryRequest
 from bricskg.web import errors
 from bricskg.web.errors import ProtocolError
+from bricskg.web.request_context import public_url
 from bricskg.web.service_description import DescriptionCache
 
 blueprint = Blueprint("protocol", __name__)
@@ -191,11 +193,23 @@ def _query(query: str, params: list[tuple[str, str]], config: Config) -> Respons
             media_type=fmt.media_type,
             dataset=dataset,
             base_iri=config.base_iri,  # relative IRIs resolve into the graph's namespace: <id/brics>
-            timeout=config.query_timeout,
+            timeout=_remaining_time(config),
             max_result_bytes=config.max_result_bytes,
         )
     )
     return Response(result.body, status=200, headers=ANSWER_HEADERS[result.media_type])
+
+
+RECEIVED_AT = "bricskg.received_at"  # set by the front (bricskg.front.worker) when the request was complete
+
+
+def _remaining_time(config: Config) -> float:
+    """The query's time limit minus the time the request already spent queued in this server, so
+    that "503 within the limit" holds however long the queue was."""
+    received_at = request.environ.get(RECEIVED_AT)
+    if received_at is None:
+        return config.query_timeout
+    return config.query_timeout - (time.monotonic() - received_at)
 
 
 def _update(update: str, params: list[tuple[str, str]]) -> Response:
@@ -242,7 +256,7 @@ def _service_description(format_param: str | None) -> Response:
         if redirect is not None:
             return redirect
     fmt = negotiate("graph", request.headers.get("Accept"), format_param)
-    endpoint_url = request.url_root.rstrip("/") + "/sparql"
+    endpoint_url = public_url() + "/sparql"
     body = _descriptions.get(_backend(), endpoint_url, fmt, _config().writes_enabled)
     return Response(body, status=200, headers=ANSWER_HEADERS[fmt.media_type])
 
