@@ -159,7 +159,7 @@ def _check(config: Config) -> Config:
 @click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a client has to send a request's body, from the end of its headers (else 408).")
 @click.option("--base-url", default=None, metavar="URL", help="The server's public URL, used in the service description and Graph Store Location headers (never the request's Host header). Default: http://HOST:PORT of the bind address.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1), help="gunicorn worker processes.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Queries run at once per worker: its executors (at most 8). Each worker has 2×N+4 request threads: N may wait briefly for an executor, 4 are kept for requests that need none (/health, pages); beyond that, 503 with Retry-After at once.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Queries run at once per worker: its executors (at most 8). Each worker has 2×N+6 request threads: N may wait briefly for an executor, 2 run in reserve executors (1 s each), 4 are kept for requests that need none (/health, pages); beyond that, 503 with Retry-After at once.")
 @click.option("--max-result-bytes", default=64 * 1024 * 1024, show_default=True, type=click.IntRange(min=1024), help="Largest serialised query answer; larger answers get 400 asking for a LIMIT.")
 @click.option("--backend", default=None, metavar="URL[,UPDATE_URL]", help="Serve over an external SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request to stdout.")

@@ -305,6 +305,8 @@ class EvaluationError(base.QueryRefused):
 
 
 ADMISSION_WAIT = 0.5  # seconds a query may wait for a busy pool before it is refused
+RESERVE = 2  # executors beyond ``size``, started on demand, for queries arriving while all are busy
+RESERVE_BUDGET = 1.0  # seconds a query running in a reserve executor may take
 
 
 class ExecutorsBusy(BackendUnavailable):
@@ -321,25 +323,51 @@ class ExecutorPool:
         self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
         self._live = 0
         self._waiting = 0  # requests waiting for an executor to come free
+        self._busy = 0  # queries being evaluated
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
             self._idle.put(self._spawn())
             self._live += 1
 
-    def run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
-        """Evaluate ``job`` in an executor within ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        if timeout <= 0:
-            raise QueryTimeout("The request waited in the queue for this endpoint's whole time limit; please retry.")
+    def run(self, job: Job, timeout: float, started: float | None = None) -> tuple[str, str, bytes]:
+        """Evaluate ``job`` in an executor within ``timeout`` seconds of ``started`` (a
+        ``time.monotonic()`` value, when the request arrived; default now).
+
+        The first ``size`` queries running at once get the whole ``timeout``; up to ``RESERVE``
+        more run in reserve executors with at most ``RESERVE_BUDGET`` seconds, so small queries
+        are still answered while long ones hold every regular executor."""
+        deadline = (time.monotonic() if started is None else started) + timeout
+        if deadline <= time.monotonic():
+            raise QueryTimeout(
+                f"The request waited in this server's queue for the whole query time limit of {timeout:g} seconds; "
+                "please retry."
+            )
         executor = self._acquire(deadline, timeout)
         while executor.conn.poll(0):  # an idle executor with something to read has died: replace it
             self._discard(executor)
             executor = self._acquire(deadline, timeout)
+        with self._lock:
+            self._busy += 1
+            reserve = self._busy > self.size
+        try:
+            if reserve:
+                deadline = min(deadline, time.monotonic() + RESERVE_BUDGET)
+            return self._evaluate(executor, job, deadline, timeout, reserve)
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    def _evaluate(self, executor: Executor, job: Job, deadline: float, timeout: float, reserve: bool) -> tuple[str, str, bytes]:
         try:
             executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             if not executor.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._discard(executor)
+                if reserve:
+                    raise ExecutorsBusy(
+                        f"Every query executor is busy with long queries, and this query did not finish within the "
+                        f"{RESERVE_BUDGET:g} s a query gets meanwhile; please retry."
+                    )
                 raise QueryTimeout(
                     f"The query ran longer than this endpoint's limit of {timeout:g} seconds and was stopped. "
                     "Make it more selective or add a LIMIT."
@@ -365,7 +393,7 @@ class ExecutorPool:
             except queue.Empty:
                 pass
             with self._lock:
-                if self._live < self.size and not self._closed:
+                if self._live < self.size + RESERVE and not self._closed:
                     self._live += 1
                     try:
                         return self._spawn()
