@@ -8,9 +8,10 @@ request with deadlines — ``header_timeout`` for the request line and headers, 
 the body — and only a complete request goes to the thread pool, whose threads therefore never wait
 on a client. What it also does, for the same reason:
 
-* **Admission.** At most ``max_in_flight`` requests are dispatched (running or queued for a thread);
-  beyond that the event loop answers 503 with ``Retry-After`` at once instead of queueing without
-  bound. The thread pool is larger than the executor pool (``request_threads``), so requests that
+* **Admission.** At most ``max_in_flight`` requests are dispatched (running, or among the
+  ``QUEUE_LIMIT`` queued for a thread); beyond that the event loop answers 503 with ``Retry-After``
+  at once instead of queueing without bound. Queued requests are complete, and no thread waits on a
+  client or (more than a second) on a busy executor pool, so the queue drains quickly. The thread pool is larger than the executor pool (``request_threads``), so requests that
   need no executor (``/health``, pages, quick 503s) still find a thread while every executor is busy.
 * **Deadline from arrival.** The moment a request was complete is put into the WSGI environ
   (``RECEIVED_AT``); the query deadline counts from it, so time spent queued counts.
@@ -49,6 +50,7 @@ BUFFER_BUDGET = 256 * 1024 * 1024  # bytes one worker may hold in request buffer
 LINGER_SECONDS = 2.0  # how long a closing connection is drained before it is closed
 LINGER_BYTES = 64 * 1024
 SPARE_THREADS = 6  # request threads beyond those that may hold or wait for an executor (2 reserve executors)
+QUEUE_LIMIT = 64  # complete requests that may wait for a request thread; beyond: 503 at once
 RETRY_AFTER = "1"
 
 _arrival = threading.local()
@@ -73,7 +75,7 @@ class BufferingWorker(ThreadWorker):
         self.body_timeout = 30.0
         self.limits = ReadLimits(self.cfg.limit_request_line, self.cfg.limit_request_field_size,
                                  self.cfg.limit_request_fields)
-        self.max_in_flight = request_threads(self.cfg.threads) + self.cfg.threads
+        self.max_in_flight = request_threads(self.cfg.threads) + QUEUE_LIMIT
         self.max_reading = max(16, self.cfg.worker_connections // 2)
 
     # --- set-up ---------------------------------------------------------------------------------

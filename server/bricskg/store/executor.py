@@ -304,7 +304,8 @@ class EvaluationError(base.QueryRefused):
     """The engine rejected the query while evaluating it (HTTP 400, like a refused query)."""
 
 
-ADMISSION_WAIT = 0.5  # seconds a query may wait for a busy pool before it is refused
+ADMISSION_WAIT = 1.0  # seconds a query may wait for a busy pool before it is refused
+WAITERS_PER_EXECUTOR = 4  # queries that may wait at once, per executor; beyond: refused at once
 RESERVE = 2  # executors beyond ``size``, started on demand, for queries arriving while all are busy
 RESERVE_BUDGET = 1.0  # seconds a query running in a reserve executor may take
 
@@ -384,9 +385,11 @@ class ExecutorPool:
         raise _ERRORS.get(name, EvaluationError)(message)
 
     def _acquire(self, deadline: float, timeout: float) -> Executor:
-        """An idle executor; when all are busy, wait at most ``ADMISSION_WAIT`` (and only if fewer
-        than ``size`` requests already wait), else refuse at once: a request beyond capacity gets
-        503 + Retry-After now, not after its whole timeout in a queue."""
+        """An idle executor; when all are busy, wait at most ``ADMISSION_WAIT`` (and only while
+        fewer than ``WAITERS_PER_EXECUTOR × size`` queries wait), else refuse: a query beyond
+        capacity gets 503 + Retry-After within a second, not after its whole timeout in a queue.
+        Executors running short queries turn over in milliseconds, so the wait only refuses when
+        they are held by long ones."""
         while True:
             try:
                 return self._idle.get_nowait()
@@ -400,7 +403,7 @@ class ExecutorPool:
                     except BackendUnavailable:
                         self._live -= 1
                         raise
-                waiting = self._waiting < self.size
+                waiting = self._waiting < WAITERS_PER_EXECUTOR * self.size
                 if waiting:
                     self._waiting += 1
             if not waiting:
