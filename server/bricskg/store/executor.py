@@ -310,6 +310,19 @@ RESERVE = 2  # executors beyond ``size``, started on demand, for queries arrivin
 RESERVE_BUDGET = 1.0  # seconds a query running in a reserve executor may take
 
 
+DEMOTE_AFTER = 0.1  # seconds: a query still running after this gets the lowest CPU priority
+
+
+def _demote(pid: int) -> bool:
+    """Give a long-running executor the lowest CPU priority (nice 19), so that on a busy machine
+    the many short queries keep their latency while a few long ones run. True when done."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
 class ExecutorsBusy(BackendUnavailable):
     """Every executor is busy and the short wait for one is full or over: HTTP 503 + Retry-After."""
 
@@ -362,7 +375,12 @@ class ExecutorPool:
     def _evaluate(self, executor: Executor, job: Job, deadline: float, timeout: float, reserve: bool) -> tuple[str, str, bytes]:
         try:
             executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            if not executor.conn.poll(max(0.0, deadline - time.monotonic())):
+            demoted = False
+            ready = executor.conn.poll(max(0.0, min(deadline - time.monotonic(), DEMOTE_AFTER)))
+            if not ready and deadline - time.monotonic() > 0:
+                demoted = _demote(executor.pid)
+                ready = executor.conn.poll(max(0.0, deadline - time.monotonic()))
+            if not ready:
                 self._discard(executor)
                 if reserve:
                     raise ExecutorsBusy(
@@ -378,7 +396,10 @@ class ExecutorPool:
         except (EOFError, OSError, pickle.UnpicklingError):
             self._discard(executor)
             raise BackendUnavailable("The query executor stopped unexpectedly; please retry.") from None
-        self._release(executor)
+        if demoted:
+            self._discard(executor)  # an unprivileged process cannot take its priority back
+        else:
+            self._release(executor)
         if header[0] == "ok":
             return header[1], header[2], body
         _, name, message = header
