@@ -3,7 +3,7 @@ small queries keep being answered, and no answer comes later than the query time
 spent queued counts against it).
 
 The server has 2 executors (``--threads 2``): 2 slow queries run, 8 may wait a second, small
-queries run in 2 reserve executors with 1 s each; everything beyond is refused at once. Bounds are
+queries run in 2 reserve executors with 0.5 s each; everything beyond is refused. Bounds are
 generous (a busy CI machine): "at once" is asserted as "well before the time limit".
 """
 

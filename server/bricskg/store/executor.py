@@ -307,7 +307,7 @@ class EvaluationError(base.QueryRefused):
 ADMISSION_WAIT = 1.0  # seconds a query may wait for a busy pool before it is refused
 WAITERS_PER_EXECUTOR = 4  # queries that may wait at once, per executor; beyond: refused at once
 RESERVE = 2  # executors beyond ``size``, started on demand, for queries arriving while all are busy
-RESERVE_BUDGET = 1.0  # seconds a query running in a reserve executor may take
+RESERVE_BUDGET = 0.5  # seconds a query running in a reserve executor may take
 
 
 DEMOTE_AFTER = 0.1  # seconds: a query still running after this gets the lowest CPU priority
@@ -462,7 +462,9 @@ class ExecutorPool:
         # Replace eagerly so the next query does not pay for the fork.
         try:
             with self._lock:
-                if self._closed or self._live >= self.size:
+                # the regular executors always; a reserve one only for a query waiting for it
+                limit = self.size + (RESERVE if self._waiting else 0)
+                if self._closed or self._live >= limit:
                     return
                 self._live += 1
             self._idle.put(self._spawn())
