@@ -111,9 +111,9 @@ class BufferingWorker(ThreadWorker):
         self.nr_conns += 1
         conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
         if len(self._reading) >= self.max_reading:
-            oldest = next(iter(self._reading))
+            oldest = next(iter(self._reading))  # an attacker's, most likely: closed at once, no linger
             self._stop_reading(oldest)
-            self._close(oldest)
+            self._finish_close(oldest)
         self._read_next(conn, b"", idle_for=self.header_timeout)
 
     def _read_next(self, conn: TConn, leftover: bytes, idle_for: float) -> None:

@@ -310,7 +310,8 @@ RESERVE = 2  # executors beyond ``size``, started on demand, for queries arrivin
 RESERVE_BUDGET = 0.5  # seconds a query running in a reserve executor may take
 
 
-DEMOTE_AFTER = 0.1  # seconds: a query still running after this gets the lowest CPU priority
+DEMOTE_AFTER = 1.0  # seconds: a query still running after this gets the lowest CPU priority
+# (not less: a demoted executor is replaced, and a fresh executor is slow on its first queries)
 
 
 def _demote(pid: int) -> bool:
