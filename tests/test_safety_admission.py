@@ -2,8 +2,8 @@
 small queries keep being answered, and no answer comes later than the query time limit (time
 spent queued counts against it).
 
-The server has 2 executors (``--threads 2``): 2 slow queries run, 8 may wait a second, small
-queries run in 2 reserve executors with 0.5 s each; everything beyond is refused. Bounds are
+The server has 2 executors (``--threads 2``): one may run a long query; a second long one is stopped
+at 0.5 s; others wait at most a second for an executor; small queries use the free one. Bounds are
 generous (a busy CI machine): "at once" is asserted as "well before the time limit".
 """
 
@@ -60,7 +60,7 @@ def test_slow_queries_beyond_capacity_get_503_at_once_while_health_and_small_que
     assert len(results) == SLOW_QUERIES and all(status == 503 for status, _, _ in results), results
     assert all(retry_after for _, retry_after, _ in results)
     refused_at_once = [elapsed for _, _, elapsed in results if elapsed < TIMEOUT / 2]
-    assert len(refused_at_once) >= SLOW_QUERIES - 2, results  # all but the two that held an executor
+    assert len(refused_at_once) >= SLOW_QUERIES - 1, results  # all but the one long query allowed
     assert max(elapsed for _, _, elapsed in results) < TIMEOUT + 3, results
 
 

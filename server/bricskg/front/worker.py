@@ -49,7 +49,7 @@ RECEIVED_AT = "bricskg.received_at"  # environ key: time.monotonic() when the re
 BUFFER_BUDGET = 256 * 1024 * 1024  # bytes one worker may hold in request buffers at once
 LINGER_SECONDS = 2.0  # how long a closing connection is drained before it is closed
 LINGER_BYTES = 64 * 1024
-SPARE_THREADS = 6  # request threads beyond those that may hold or wait for an executor (2 reserve executors)
+SPARE_THREADS = 4  # request threads beyond those that may hold or wait for an executor
 QUEUE_LIMIT = 64  # complete requests that may wait for a request thread; beyond: 503 at once
 RETRY_AFTER = "1"
 

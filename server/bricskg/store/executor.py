@@ -306,8 +306,8 @@ class EvaluationError(base.QueryRefused):
 
 ADMISSION_WAIT = 1.0  # seconds a query may wait for a busy pool before it is refused
 WAITERS_PER_EXECUTOR = 4  # queries that may wait at once, per executor; beyond: refused at once
-RESERVE = 2  # executors beyond ``size``, started on demand, for queries arriving while all are busy
-RESERVE_BUDGET = 0.5  # seconds a query running in a reserve executor may take
+LONG_AFTER = 0.5  # seconds: a query still running after this is a long one
+LONG_SHARE = 0.5  # at most this share of a worker's executors run long queries; the rest turn over fast
 
 
 DEMOTE_AFTER = 1.0  # seconds: a query still running after this gets the lowest CPU priority
@@ -338,7 +338,7 @@ class ExecutorPool:
         self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
         self._live = 0
         self._waiting = 0  # requests waiting for an executor to come free
-        self._busy = 0  # queries being evaluated
+        self._long = 0  # queries running longer than LONG_AFTER
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
@@ -349,9 +349,9 @@ class ExecutorPool:
         """Evaluate ``job`` in an executor within ``timeout`` seconds of ``started`` (a
         ``time.monotonic()`` value, when the request arrived; default now).
 
-        The first ``size`` queries running at once get the whole ``timeout``; up to ``RESERVE``
-        more run in reserve executors with at most ``RESERVE_BUDGET`` seconds, so small queries
-        are still answered while long ones hold every regular executor."""
+        At most ``long_quota`` queries of this worker may run longer than ``LONG_AFTER``: one that
+        would exceed it is stopped then (503 + Retry-After), so long queries, however many arrive,
+        never hold every executor and short ones keep being answered."""
         deadline = (time.monotonic() if started is None else started) + timeout
         if deadline <= time.monotonic():
             raise QueryTimeout(
@@ -362,32 +362,35 @@ class ExecutorPool:
         while executor.conn.poll(0):  # an idle executor with something to read has died: replace it
             self._discard(executor)
             executor = self._acquire(deadline, timeout)
-        with self._lock:
-            self._busy += 1
-            reserve = self._busy > self.size
-        try:
-            if reserve:
-                deadline = min(deadline, time.monotonic() + RESERVE_BUDGET)
-            return self._evaluate(executor, job, deadline, timeout, reserve)
-        finally:
-            with self._lock:
-                self._busy -= 1
+        return self._evaluate(executor, job, deadline, timeout)
 
-    def _evaluate(self, executor: Executor, job: Job, deadline: float, timeout: float, reserve: bool) -> tuple[str, str, bytes]:
+    @property
+    def long_quota(self) -> int:
+        return max(1, int(self.size * LONG_SHARE))
+
+    def _evaluate(self, executor: Executor, job: Job, deadline: float, timeout: float) -> tuple[str, str, bytes]:
+        started = time.monotonic()
+        counted_long = demoted = False
         try:
             executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            demoted = False
-            ready = executor.conn.poll(max(0.0, min(deadline - time.monotonic(), DEMOTE_AFTER)))
-            if not ready and deadline - time.monotonic() > 0:
-                demoted = _demote(executor.pid)
-                ready = executor.conn.poll(max(0.0, deadline - time.monotonic()))
+            ready = executor.conn.poll(max(0.0, min(deadline, started + LONG_AFTER) - time.monotonic()))
+            if not ready and time.monotonic() < deadline:
+                with self._lock:
+                    counted_long = self._long < self.long_quota
+                    if counted_long:
+                        self._long += 1
+                if not counted_long:
+                    self._discard(executor)
+                    raise ExecutorsBusy(
+                        f"This query ran longer than {LONG_AFTER:g} s while this worker already runs "
+                        f"{self.long_quota} long queries, its limit; please retry later."
+                    )
+                ready = executor.conn.poll(max(0.0, min(deadline, started + DEMOTE_AFTER) - time.monotonic()))
+                if not ready and time.monotonic() < deadline:
+                    demoted = _demote(executor.pid)
+                    ready = executor.conn.poll(max(0.0, deadline - time.monotonic()))
             if not ready:
                 self._discard(executor)
-                if reserve:
-                    raise ExecutorsBusy(
-                        f"Every query executor is busy with long queries, and this query did not finish within the "
-                        f"{RESERVE_BUDGET:g} s a query gets meanwhile; please retry."
-                    )
                 raise QueryTimeout(
                     f"The query ran longer than this endpoint's limit of {timeout:g} seconds and was stopped. "
                     "Make it more selective or add a LIMIT."
@@ -397,6 +400,10 @@ class ExecutorPool:
         except (EOFError, OSError, pickle.UnpicklingError):
             self._discard(executor)
             raise BackendUnavailable("The query executor stopped unexpectedly; please retry.") from None
+        finally:
+            if counted_long:
+                with self._lock:
+                    self._long -= 1
         if demoted:
             self._discard(executor)  # an unprivileged process cannot take its priority back
         else:
@@ -418,7 +425,7 @@ class ExecutorPool:
             except queue.Empty:
                 pass
             with self._lock:
-                if self._live < self.size + RESERVE and not self._closed:
+                if self._live < self.size and not self._closed:
                     self._live += 1
                     try:
                         return self._spawn()
@@ -463,9 +470,7 @@ class ExecutorPool:
         # Replace eagerly so the next query does not pay for the fork.
         try:
             with self._lock:
-                # the regular executors always; a reserve one only for a query waiting for it
-                limit = self.size + (RESERVE if self._waiting else 0)
-                if self._closed or self._live >= limit:
+                if self._closed or self._live >= self.size:
                     return
                 self._live += 1
             self._idle.put(self._spawn())
