@@ -68,3 +68,15 @@ def test_the_server_answers_normally_after_the_burst(server) -> None:
     response = server.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } # after the burst", timeout=30)
     assert response.status_code == 200
     assert response.json()["results"]["bindings"][0]["n"]["value"] == "200"
+
+
+def test_a_query_known_to_run_long_is_refused_at_once_while_the_long_lanes_are_full(server) -> None:
+    results: list = []
+    holder = threading.Thread(target=_send_slow, args=(server, "holder", results))
+    holder.start()
+    time.sleep(2.0)  # the holder has passed its probation and holds the one long lane
+    again = server.query(SLOW.format(index="same shape, another comment"), timeout=TIMEOUT)
+    holder.join(60)
+    assert again.status_code == 503 and again.headers.get("Retry-After")
+    assert "ran longer than 0.5 s before" in again.text
+    assert server.query("ASK { ?s ?p ?o } # short queries still run", timeout=TIMEOUT).status_code == 200

@@ -40,6 +40,7 @@ import pyoxigraph
 from bricskg.store import base
 from bricskg.store.base import BackendUnavailable, QueryTimeout
 from bricskg.store.embedded import Job, evaluate, is_store_error, store_unavailable
+from bricskg.store.long_queries import LongQueryMemo, query_shape
 
 _PR_SET_PDEATHSIG = 1
 
@@ -339,6 +340,7 @@ class ExecutorPool:
         self._live = 0
         self._waiting = 0  # requests waiting for an executor to come free
         self._long = 0  # queries running longer than LONG_AFTER
+        self._known_long = LongQueryMemo()  # shapes of queries that ran longer than LONG_AFTER
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
@@ -358,23 +360,32 @@ class ExecutorPool:
                 f"The request waited in this server's queue for the whole query time limit of {timeout:g} seconds; "
                 "please retry."
             )
+        shape = query_shape(job.query, job.default_graphs, job.named_graphs, job.explicit_dataset)
+        if self._long >= self.long_quota and shape in self._known_long:
+            raise ExecutorsBusy(
+                f"This query ran longer than {LONG_AFTER:g} s before, and this worker already runs "
+                f"{self.long_quota} long queries, its limit; please retry later."
+            )
         executor = self._acquire(deadline, timeout)
         while executor.conn.poll(0):  # an idle executor with something to read has died: replace it
             self._discard(executor)
             executor = self._acquire(deadline, timeout)
-        return self._evaluate(executor, job, deadline, timeout)
+        return self._evaluate(executor, job, deadline, timeout, shape)
 
     @property
     def long_quota(self) -> int:
         return max(1, int(self.size * LONG_SHARE))
 
-    def _evaluate(self, executor: Executor, job: Job, deadline: float, timeout: float) -> tuple[str, str, bytes]:
+    def _evaluate(
+        self, executor: Executor, job: Job, deadline: float, timeout: float, shape: bytes
+    ) -> tuple[str, str, bytes]:
         started = time.monotonic()
         counted_long = demoted = False
         try:
             executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             ready = executor.conn.poll(max(0.0, min(deadline, started + LONG_AFTER) - time.monotonic()))
             if not ready and time.monotonic() < deadline:
+                self._known_long.remember(shape)
                 with self._lock:
                     counted_long = self._long < self.long_quota
                     if counted_long:
