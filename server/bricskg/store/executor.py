@@ -343,6 +343,17 @@ def _demote(pid: int) -> bool:
     return True
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used by process ``pid`` (Linux /proc; elsewhere 0, so no shape is remembered as long
+    before it times out)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 class ExecutorsBusy(BackendUnavailable):
     """Every executor is busy and the short wait for one is full or over: HTTP 503 + Retry-After."""
 
@@ -398,12 +409,14 @@ class ExecutorPool:
         self, executor: Executor, job: Job, deadline: float, timeout: float, shape: bytes
     ) -> tuple[str, str, bytes]:
         started = time.monotonic()
+        cpu_before = _cpu_seconds(executor.pid)
         counted_long = demoted = False
         try:
             executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             ready = executor.conn.poll(max(0.0, min(deadline, started + LONG_AFTER) - time.monotonic()))
             if not ready and time.monotonic() < deadline:
-                self._known_long.remember(shape)
+                if _cpu_seconds(executor.pid) - cpu_before >= LONG_AFTER / 2:  # expensive, not just starved
+                    self._known_long.remember(shape)
                 with self._lock:
                     counted_long = self._long < self.long_quota
                     if counted_long:
@@ -416,9 +429,12 @@ class ExecutorPool:
                     )
                 ready = executor.conn.poll(max(0.0, min(deadline, started + DEMOTE_AFTER) - time.monotonic()))
                 if not ready and time.monotonic() < deadline:
+                    if _cpu_seconds(executor.pid) - cpu_before >= LONG_AFTER / 2:
+                        self._known_long.remember(shape)
                     demoted = _demote(executor.pid)
                     ready = executor.conn.poll(max(0.0, deadline - time.monotonic()))
             if not ready:
+                self._known_long.remember(shape)  # it ran for the whole time limit
                 self._discard(executor)
                 raise QueryTimeout(
                     f"The query ran longer than this endpoint's limit of {timeout:g} seconds and was stopped. "
