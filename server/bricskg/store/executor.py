@@ -327,6 +327,9 @@ ADMISSION_WAIT = 1.0  # seconds a query may wait for a busy pool before it is re
 WAITERS_PER_EXECUTOR = 4  # queries that may wait at once, per executor; beyond: refused at once
 LONG_AFTER = 0.5  # seconds: a query still running after this is a long one
 LONG_SHARE = 0.5  # at most this share of a worker's executors run long queries; the rest turn over fast
+# CPU seconds a long query must have used to be remembered as long: short queries use milliseconds,
+# so one that was merely starved of CPU on a saturated machine is not mistaken for an expensive one
+KNOWN_LONG_CPU = 0.05
 
 
 DEMOTE_AFTER = 1.0  # seconds: a query still running after this gets the lowest CPU priority
@@ -415,7 +418,7 @@ class ExecutorPool:
             executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             ready = executor.conn.poll(max(0.0, min(deadline, started + LONG_AFTER) - time.monotonic()))
             if not ready and time.monotonic() < deadline:
-                if _cpu_seconds(executor.pid) - cpu_before >= LONG_AFTER / 2:  # expensive, not just starved
+                if _cpu_seconds(executor.pid) - cpu_before >= KNOWN_LONG_CPU:  # expensive, not just starved
                     self._known_long.remember(shape)
                 with self._lock:
                     counted_long = self._long < self.long_quota
@@ -429,7 +432,7 @@ class ExecutorPool:
                     )
                 ready = executor.conn.poll(max(0.0, min(deadline, started + DEMOTE_AFTER) - time.monotonic()))
                 if not ready and time.monotonic() < deadline:
-                    if _cpu_seconds(executor.pid) - cpu_before >= LONG_AFTER / 2:
+                    if _cpu_seconds(executor.pid) - cpu_before >= KNOWN_LONG_CPU:
                         self._known_long.remember(shape)
                     demoted = _demote(executor.pid)
                     ready = executor.conn.poll(max(0.0, deadline - time.monotonic()))
