@@ -327,9 +327,6 @@ ADMISSION_WAIT = 1.0  # seconds a query may wait for a busy pool before it is re
 WAITERS_PER_EXECUTOR = 4  # queries that may wait at once, per executor; beyond: refused at once
 LONG_AFTER = 0.5  # seconds: a query still running after this is a long one
 LONG_SHARE = 0.5  # at most this share of a worker's executors run long queries; the rest turn over fast
-# CPU seconds a long query must have used to be remembered as long: short queries use milliseconds,
-# so one that was merely starved of CPU on a saturated machine is not mistaken for an expensive one
-KNOWN_LONG_CPU = 0.05
 
 
 DEMOTE_AFTER = 1.0  # seconds: a query still running after this gets the lowest CPU priority
@@ -344,17 +341,6 @@ def _demote(pid: int) -> bool:
     except (OSError, AttributeError):
         return False
     return True
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time used by process ``pid`` (Linux /proc; elsewhere 0, so no shape is remembered as long
-    before it times out)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            fields = stat.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 class ExecutorsBusy(BackendUnavailable):
@@ -412,14 +398,12 @@ class ExecutorPool:
         self, executor: Executor, job: Job, deadline: float, timeout: float, shape: bytes
     ) -> tuple[str, str, bytes]:
         started = time.monotonic()
-        cpu_before = _cpu_seconds(executor.pid)
         counted_long = demoted = False
         try:
             executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             ready = executor.conn.poll(max(0.0, min(deadline, started + LONG_AFTER) - time.monotonic()))
             if not ready and time.monotonic() < deadline:
-                if _cpu_seconds(executor.pid) - cpu_before >= KNOWN_LONG_CPU:  # expensive, not just starved
-                    self._known_long.remember(shape)
+                self._known_long.remember(shape)
                 with self._lock:
                     counted_long = self._long < self.long_quota
                     if counted_long:
@@ -432,8 +416,6 @@ class ExecutorPool:
                     )
                 ready = executor.conn.poll(max(0.0, min(deadline, started + DEMOTE_AFTER) - time.monotonic()))
                 if not ready and time.monotonic() < deadline:
-                    if _cpu_seconds(executor.pid) - cpu_before >= KNOWN_LONG_CPU:
-                        self._known_long.remember(shape)
                     demoted = _demote(executor.pid)
                     ready = executor.conn.poll(max(0.0, deadline - time.monotonic()))
             if not ready:
@@ -456,6 +438,8 @@ class ExecutorPool:
             self._discard(executor)  # an unprivileged process cannot take its priority back
         else:
             self._release(executor)
+        if not counted_long:
+            self._known_long.forget(shape)  # it ran short this time
         if header[0] == "ok":
             return header[1], header[2], body
         _, name, message = header

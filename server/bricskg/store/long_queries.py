@@ -10,8 +10,10 @@ answered 503 + Retry-After before it reaches an executor while no long lane is f
 
 The shape is the query text without comments and with whitespace collapsed, plus the dataset; it
 is kept as a 16-byte digest in a bounded LRU, so the memo's size does not depend on the queries.
-A mistaken shape (the comment stripper below is a lexer approximation) can only make a query be
-refused while the server is saturated with long queries — never let one run that should not.
+A mistaken shape (the comment stripper below is a lexer approximation), or a short query that was
+only slow because a saturated machine starved it of CPU, can only make a query be refused while the
+server's long lanes are full — never let one run that should not — and not for long: an entry
+expires after ``REMEMBER_SECONDS``, and a run of the shape that finishes quickly forgets it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 
 # strings and IRIs are kept (a '#' inside them is not a comment); comments are dropped
@@ -28,6 +31,7 @@ _TOKENS = re.compile(
 )
 _SPACE = re.compile(r"\s+")
 MEMO_ENTRIES = 4096  # 16-byte digests: well under a megabyte with the dictionary's overhead
+REMEMBER_SECONDS = 60.0
 
 
 def query_shape(query: str, *dataset: object) -> bytes:
@@ -39,23 +43,36 @@ def query_shape(query: str, *dataset: object) -> bytes:
 
 
 class LongQueryMemo:
-    """A bounded, thread-safe set of query shapes that ran longer than the probation."""
+    """A bounded, thread-safe set of query shapes that ran longer than the probation, each for
+    ``seconds`` after it last did."""
 
-    def __init__(self, entries: int = MEMO_ENTRIES):
+    def __init__(self, entries: int = MEMO_ENTRIES, seconds: float = REMEMBER_SECONDS):
         self.entries = entries
-        self._shapes: OrderedDict[bytes, None] = OrderedDict()
+        self.seconds = seconds
+        self._shapes: OrderedDict[bytes, float] = OrderedDict()  # shape -> time.monotonic() of expiry
         self._lock = threading.Lock()
 
     def remember(self, shape: bytes) -> None:
         with self._lock:
-            self._shapes[shape] = None
+            self._shapes[shape] = time.monotonic() + self.seconds
             self._shapes.move_to_end(shape)
             while len(self._shapes) > self.entries:
                 self._shapes.popitem(last=False)
 
+    def forget(self, shape: bytes) -> None:
+        if shape in self._shapes:  # unlocked peek: the common case (not remembered) takes no lock
+            with self._lock:
+                self._shapes.pop(shape, None)
+
     def __contains__(self, shape: bytes) -> bool:
         with self._lock:
-            return shape in self._shapes
+            expiry = self._shapes.get(shape)
+            if expiry is None:
+                return False
+            if expiry < time.monotonic():
+                del self._shapes[shape]
+                return False
+            return True
 
     def __len__(self) -> int:
         return len(self._shapes)
