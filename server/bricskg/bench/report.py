@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from bricskg.bench.compare import run_key
+
 JSON_NAME = "latest.json"
 MARKDOWN_NAME = "latest.md"
 
@@ -36,7 +38,7 @@ def server_rows(comparison: Mapping[str, object]) -> list[list[str]]:
     rows = []
     for run in comparison.get("runs", []):  # type: ignore[union-attr]
         level = str(run["connections"])
-        key = f"{run['server']}@{level}"
+        key = f"{run['server']}@{run_key(run)}"
         ratio = ""
         if key in ratios:  # type: ignore[operator]
             parts = [f"{value:g}x {peer[3:]}" for peer, value in ratios[key].items() if value is not None]  # type: ignore[index]
@@ -44,7 +46,7 @@ def server_rows(comparison: Mapping[str, object]) -> list[list[str]]:
         rows.append(
             [
                 level,
-                str(run["server"]),
+                str(run["server"]) + (" under attack" if run.get("attack") else ""),
                 _fmt(float(run["throughput_rps"]), 0),
                 _fmt(float(run["p50_ms"])),
                 _fmt(float(run["p99_ms"])),
@@ -135,6 +137,38 @@ SCALE_HEADER = (
     "validated DROP GRAPH s",
     "peak RSS MiB",
 )
+
+
+SEARCH_HEADER = ("triples", "index build s", "documents", "search p50 ms", "search p95 ms")
+
+
+def search_lines(scale: Sequence[Mapping[str, object]]) -> list[str]:
+    """The search table: index build time and latency per size (``bricskg.bench.search_scale``)."""
+    rows = []
+    notes = []
+    for row in scale:
+        search = row.get("search") or {}
+        if not isinstance(search, Mapping) or not search:
+            continue
+        if search.get("error"):
+            notes.append(f"- {int(row['triples']):,} triples: search: {search['error']}.")  # type: ignore[arg-type]
+            continue
+        rows.append(
+            [
+                _fmt(int(row["triples"])),  # type: ignore[arg-type]
+                _fmt(search.get("build_seconds"), 3),
+                _fmt(search.get("documents")),
+                _fmt(search.get("p50_ms"), 2),
+                _fmt(search.get("p95_ms"), 2),
+            ]
+        )
+    if not rows and not notes:
+        return []
+    lines = ["## Search (SQLite FTS5 index over the same stores)", ""]
+    if rows:
+        lines += _table(SEARCH_HEADER, rows)
+        lines.append("")
+    return lines + notes + ([""] if notes else [])
 
 
 def target_rows(targets: Sequence[Mapping[str, object]]) -> list[list[str]]:
@@ -231,6 +265,8 @@ def render_markdown(results: Mapping[str, object]) -> str:
                 if section.get("error"):
                     lines.append(f"- {int(row['triples']):,} triples: {phase}: {str(section['error']).rstrip('.')}.")
         lines.append("")
+    if scale:
+        lines += search_lines(scale)  # type: ignore[arg-type]
     targets = results.get("targets")
     if targets:
         lines += ["## Targets", ""]

@@ -175,6 +175,12 @@ def phase_drop_graph(args: dict) -> dict:
         shutil.rmtree(copy, ignore_errors=True)
 
 
+def phase_search(args: dict) -> dict:
+    from bricskg.bench.search_scale import phase_search as run
+
+    return run(args)
+
+
 PHASES: dict[str, Callable[[dict], dict]] = {
     "load-raw": phase_load_raw,
     "load-bricskg": phase_load_bricskg,
@@ -183,6 +189,7 @@ PHASES: dict[str, Callable[[dict], dict]] = {
     "validate-full": phase_validate_full,
     "write": phase_write,
     "drop-graph": phase_drop_graph,
+    "search": phase_search,
 }
 
 
@@ -275,6 +282,8 @@ def measure_size(
         plan.phase_timeout,
     )
     progress(f"N={triples:,}: validated DROP GRAPH of {triples:,} triples {drop.get('seconds', drop.get('error'))}")
+    search = run_phase("search", {"store": str(our_store)}, plan.phase_timeout)
+    progress(f"N={triples:,}: search index built in {search.get('build_seconds', search.get('error'))} s, p50 {search.get('p50_ms')} ms")
     row = {
         "triples": triples,
         "generated_triples": written,
@@ -304,6 +313,7 @@ def measure_size(
         "validation": validation,
         "write": write,
         "drop_graph": drop,
+        "search": search,
         "peak_rss_kib": max(
             (int(p["peak_rss_kib"]) for p in (ours, our_queries, validation, write, drop) if p.get("peak_rss_kib")), default=None
         ),

@@ -131,7 +131,7 @@ def audit_quads(
         q(activity, PROV + "endedAtTime", lit(ended.isoformat(), "dateTime")),
         q(activity, PROV + "wasAssociatedWith", agent_node),
         q(agent_node, RDF_TYPE, ox.NamedNode(PROV + "Agent")),
-        q(agent_node, RDFS_LABEL, ox.Literal(agent)),
+        q(agent_node, RDFS_LABEL, ox.Literal(agent, language="en")),  # labels are language-tagged (LabelShape)
         q(activity, AUDIT_VOCAB + "quadsAdded", lit(len(delta.inserted), "integer")),
         q(activity, AUDIT_VOCAB + "quadsRemoved", lit(len(delta.removed) if removed_count is None else removed_count, "integer")),
     ]
