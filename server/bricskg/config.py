@@ -29,6 +29,7 @@ class Config:
     backend_url: str | None = None  # external SPARQL 1.1 query endpoint
     backend_update_url: str | None = None
     base_iri: str = BASE_IRI
+    inference: bool = True  # materialise the entailment regime (bricskg.inference); --no-inference turns it off
 
     @property
     def writes_enabled(self) -> bool:

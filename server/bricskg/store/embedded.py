@@ -245,6 +245,7 @@ class EmbeddedBackend:
         materialise_union: bool | None = None,
         snapshots: "SnapshotShelf | None" = None,
         snapshot_retention: float = 90.0,
+        inference: bool = False,
     ):
         if (memory_store is None) == (store_path is None):
             raise ValueError("give exactly one of memory_store and store_path")
@@ -261,6 +262,8 @@ class EmbeddedBackend:
             self._loaded_quads = len(memory_store)
             copy_union_into_default_graph(memory_store)
         self.union_materialised = bool(materialise_union)
+        # The store holds the inferred graph (bricskg.inference), kept up to date by the writer.
+        self.inference = inference
         self._memory_store = memory_store
         self.store_path = Path(store_path) if store_path is not None else None
         self._writable = writable
@@ -470,7 +473,7 @@ class _ProcessLocal:
         return self._state
 
 
-def open_shelf(store_path: Path, sources: list, *, retention: float) -> "SnapshotShelf":
+def open_shelf(store_path: Path, sources: list, *, retention: float, infer: bool = False) -> "SnapshotShelf":
     """This owner's snapshot folder, with a first checkpoint made (after loading ``sources`` into the
     store) in a subprocess: the calling process — the gunicorn master — never opens RocksDB."""
     from bricskg.store.snapshots import SnapshotShelf
@@ -478,7 +481,7 @@ def open_shelf(store_path: Path, sources: list, *, retention: float) -> "Snapsho
 
     shelf = SnapshotShelf(store_path, retention=retention)
     try:
-        prepare_in_subprocess(store_path, sources, shelf.path_of(0))
+        prepare_in_subprocess(store_path, sources, shelf.path_of(0), infer=infer)
         shelf.adopt(0)
     except BaseException:
         shelf.remove()

@@ -38,6 +38,7 @@ import pyoxigraph as ox
 
 from bricskg.config import BASE_IRI
 from bricskg.dataset import ONTOLOGY_GRAPH
+from bricskg.inference import INFERRED, INFERRED_GRAPH
 from bricskg.store.base import Forbidden, PayloadTooLarge, QueryRefused, ValidationFailed
 from bricskg.store.delta import (
     _TOKEN,
@@ -85,6 +86,81 @@ class WriteOutcome:
 
 class AuditProtected(Forbidden):
     """The audit graph is written by the server only (HTTP 403)."""
+
+
+class InferredProtected(Forbidden):
+    """The inferred graph is computed by the server only (HTTP 403)."""
+
+
+INFERRED_REFUSAL = (
+    f"The inferred graph <{INFERRED_GRAPH}> is computed by the server from the other graphs; "
+    "change the stated triples instead."
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entailments: the hook where a committed change reaches the inferred graph
+
+
+@dataclass(frozen=True)
+class EntailmentChange:
+    """What the inferred graph must follow: the explicit quads a commit removed and inserted, and
+    whether the commit cannot be followed incrementally (then the graph is recomputed)."""
+
+    removed: frozenset[ox.Quad]
+    inserted: frozenset[ox.Quad]
+    recompute: bool = False
+
+
+def maintain_entailments(store: ox.Store, change: EntailmentChange) -> None:
+    """Bring the inferred graph up to date with a change just applied to ``store``.
+
+    Kept apart from the commit paths so that how a delta is committed can change without touching
+    this. A commit that renamed blank nodes (SPARQL gives INSERT DATA's blank nodes fresh names)
+    or emptied the inferred graph (CLEAR ALL, DROP ALL, GRAPH ?g) is followed by a full recompute:
+    the delta's quads are then not the stored ones."""
+    from bricskg.inference import materialise
+    from bricskg.inference.maintenance import maintain
+
+    if change.recompute:
+        materialise(store)
+    else:
+        maintain(store, change.removed, change.inserted)
+
+
+def entailment_change(delta: Delta, *, names_kept: bool, inferred_touched: bool = False) -> EntailmentChange:
+    """The change to follow for ``delta``; ``names_kept``: the commit stores the delta's blank nodes
+    under their names (``Store.extend``), not fresh ones (an update's INSERT)."""
+    renamed = not names_kept and any(
+        isinstance(term, ox.BlankNode) for quad in delta.inserted for term in (quad.subject, quad.object, quad.graph_name)
+    )
+    return EntailmentChange(delta.removed, delta.inserted, recompute=renamed or inferred_touched)
+
+
+class ExplicitView:
+    """A write target's read side without the inferred graph: the SHACL gate validates what is
+    stated, as ``bricskg validate`` does on the files, never the entailments."""
+
+    def __init__(self, target: Any):
+        self.target = target
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.target, name)
+
+    def graph_names(self) -> set[Any]:
+        return {g for g in self.target.graph_names() if g != INFERRED}
+
+    def graph_quads(self, graphs: list[Any]) -> Iterator[ox.Quad]:
+        return self.target.graph_quads([g for g in graphs if g != INFERRED])
+
+    def quads_about(self, nodes: list[Any]) -> Iterator[ox.Quad]:
+        return (q for q in self.target.quads_about(nodes) if q.graph_name != INFERRED)
+
+    def quads_referring_to(self, nodes: list[Any]) -> Iterator[ox.Quad]:
+        return (q for q in self.target.quads_referring_to(nodes) if q.graph_name != INFERRED)
+
+    def present(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        return self.target.present(quads)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,9 +324,10 @@ def gate(target: Any, delta: Delta) -> int:
     """Raise ValidationFailed unless the state after ``delta`` conforms around it; returns #focus nodes."""
     from bricskg.validation import affected_focus_nodes, after_change, context_store, validate_dataset
 
-    checked = delta.without_graph(ox.NamedNode(AUDIT_GRAPH))
+    checked = delta.without_graph(ox.NamedNode(AUDIT_GRAPH)).without_graph(INFERRED)
     if checked.is_empty:
         return 0
+    target = ExplicitView(target)
     state = neighbourhood(target, checked)
     focus = affected_focus_nodes(state, list(checked.removed | checked.inserted))
     focus |= {_to_rdflib(g) for g in checked.created_graphs | checked.dropped_graphs}
@@ -312,6 +389,8 @@ class Writer:
         plan = analyse(algebra, final_text, base_iri, blocks)
         if AUDIT_GRAPH in plan.named_graphs:
             raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+        if INFERRED_GRAPH in plan.named_graphs:
+            raise InferredProtected(INFERRED_REFUSAL)
         return plan
 
     def update(
@@ -330,6 +409,10 @@ class Writer:
             except ScratchTooLarge as error:
                 raise PayloadTooLarge(str(error)) from None
             delta, restore = self._protect_audit(raw)
+            inferred_touched = any(q.graph_name == INFERRED for q in delta.removed | delta.inserted)
+            if any(q.graph_name == INFERRED for q in delta.inserted) or INFERRED in delta.created_graphs:
+                raise InferredProtected(INFERRED_REFUSAL)
+            delta = delta.without_graph(INFERRED)  # emptied by CLEAR ALL / GRAPH ?g: recomputed after the commit
             focus = gate(self.target, delta) if self.validate else 0
             if delta.is_empty and not restore:
                 # nothing changes (e.g. DELETE DATA of absent quads): the scratch run already raised
@@ -339,8 +422,15 @@ class Writer:
                 kind="SPARQL Update", agent=agent, started=started, delta=delta, request_text=plan.text
             )
             body = plan.text if plan.deterministic else self._explicit(delta, raw)
-            self.target.commit_update(join_updates(body, insert_data(restore), insert_data(audit)), plan.base_iri)
+            change = entailment_change(delta, names_kept=False, inferred_touched=inferred_touched)
+            self._commit_update(join_updates(body, insert_data(restore), insert_data(audit)), plan.base_iri, change)
             return self._outcome(activity, delta, focus)
+
+    def _commit_update(self, text: str, base_iri: str | None, change: EntailmentChange) -> None:
+        if getattr(self.target, "maintains_entailments", False):
+            self.target.commit_update(text, base_iri, change=change)
+        else:
+            self.target.commit_update(text, base_iri)
 
     def _explicit(self, delta: Delta, raw: Delta) -> str:
         """DELETE DATA + INSERT DATA of a computed delta; refused when it involves stored blank nodes."""
@@ -377,6 +467,8 @@ class Writer:
         graph = edit.graph
         if not isinstance(graph, ox.DefaultGraph) and graph.value == AUDIT_GRAPH:
             raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+        if graph == INFERRED or any(q.graph_name == INFERRED for q in edit.quads):
+            raise InferredProtected(INFERRED_REFUSAL)
         with self._lock:
             started = _dt.datetime.now(_dt.timezone.utc)
             delta = graph_edit_delta(self.target, edit)
@@ -394,7 +486,7 @@ class Writer:
                 if not isinstance(graph, ox.DefaultGraph):
                     parts.append(f"CREATE SILENT GRAPH {graph}")
                 parts.append(insert_data(edit.quads))
-            self.target.commit_update(join_updates(*parts, insert_data(audit)))
+            self._commit_update(join_updates(*parts, insert_data(audit)), None, entailment_change(delta, names_kept=False))
             return self._outcome(activity, delta, focus)
 
     def load(self, quads: list[ox.Quad], agent: str = "admin") -> WriteOutcome:
@@ -403,6 +495,8 @@ class Writer:
             started = _dt.datetime.now(_dt.timezone.utc)
             if any(q.graph_name == ox.NamedNode(AUDIT_GRAPH) for q in quads):
                 raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+            if any(q.graph_name == INFERRED for q in quads):
+                raise InferredProtected(INFERRED_REFUSAL)
             incoming = frozenset(quads)
             new = incoming - self.target.present(incoming)
             existing = self.target.graph_names()
@@ -414,7 +508,10 @@ class Writer:
             if delta.is_empty:
                 return WriteOutcome(None, 0, 0, (), (), focus)
             activity, audit = audit_quads(kind="bulk load", agent=agent, started=started, delta=delta, request_text=None)
-            self.target.commit_quads(list(new) + audit)
+            if getattr(self.target, "maintains_entailments", False):
+                self.target.commit_quads(list(new) + audit, change=entailment_change(delta, names_kept=True))
+            else:
+                self.target.commit_quads(list(new) + audit)
             return self._outcome(activity, delta, focus)
 
     @staticmethod
@@ -447,9 +544,10 @@ class EmbeddedTarget:
     no longer be at fault at commit time: the same text already ran on the scratch copy.
     """
 
-    def __init__(self, store: ox.Store, on_commit: Any = None):
+    def __init__(self, store: ox.Store, on_commit: Any = None, maintains_entailments: bool = False):
         self.store = store
         self.on_commit = on_commit
+        self.maintains_entailments = maintains_entailments  # the store holds an inferred graph to keep right
 
     def graph_names(self) -> set[Any]:
         with _store_errors("read"):
@@ -483,15 +581,22 @@ class EmbeddedTarget:
         with _store_errors("read"):
             return len(self.store)
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
+    def commit_update(self, sparql_update: str, base_iri: str | None = None, change: EntailmentChange | None = None) -> None:
         with _store_errors("write"):
             self.store.update(sparql_update, base_iri=base_iri)
+        self._follow(change)
         self._committed()
 
-    def commit_quads(self, quads: list[ox.Quad]) -> None:
+    def commit_quads(self, quads: list[ox.Quad], change: EntailmentChange | None = None) -> None:
         with _store_errors("write"):
             self.store.extend(quads)
+        self._follow(change)
         self._committed()
+
+    def _follow(self, change: EntailmentChange | None) -> None:
+        """Update the inferred graph before readers are told of the write (``on_commit`` publishes)."""
+        if change is not None and self.maintains_entailments:
+            maintain_entailments(self.store, change)
 
     def _committed(self) -> None:
         if self.on_commit is not None:
@@ -526,4 +631,6 @@ def target_for(backend: Any) -> Any:
         from bricskg.store.base import ReadOnly
 
         raise ReadOnly("This store was opened read-only.")
-    return EmbeddedTarget(store, on_commit=getattr(inner, "notify_write", None))
+    return EmbeddedTarget(
+        store, on_commit=getattr(inner, "notify_write", None), maintains_entailments=bool(getattr(inner, "inference", False))
+    )

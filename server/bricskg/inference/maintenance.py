@@ -1,0 +1,240 @@
+"""Keeping the inferred graph right after a write, at a cost proportional to what the write touches.
+
+Called once the write's explicit change is in the store (and before readers are shown it), with the
+quads the write removed and inserted:
+
+* insertions — semi-naive: the new triples are fed through the rules, joining against the store
+  by index; what is new and not stated explicitly goes into the inferred graph. A triple that is
+  now stated explicitly leaves the inferred graph (the graph never repeats a stated triple);
+* deletions — DRed (delete and rederive, Gupta, Mumick & Subrahmanian 1993): everything the removed
+  triples could have contributed to is over-deleted from the inferred graph, then whatever of it
+  (and of the removed triples themselves) still has a one-step derivation from what remains is
+  re-derived and propagated. Every rule's conclusion shares its subject or object with a premise,
+  so the one-step check reads only the triples around the over-deleted ones.
+
+A write that changes the schema (a subclass, domain, inverse… axiom) changes every conclusion
+that axiom feeds: the whole graph is recomputed (``bricskg.inference.materialise``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from bricskg.inference import INFERRED, materialise
+from bricskg.inference.closure import MutableState, saturate
+from bricskg.inference.rules import consequences, is_member, is_publishable
+from bricskg.inference.schema import RDF_TYPE, Schema, Term, Triple, compile_schema, schema_triples, touches_schema
+
+
+@dataclass(frozen=True)
+class MaintenanceReport:
+    added: int
+    removed: int
+    seconds: float
+    full_recompute: bool = False
+
+
+class TripleIndex:
+    """A set of triples indexed by (predicate, object) and (subject, predicate), for the joins."""
+
+    def __init__(self, triples: Iterable[Triple] = ()):
+        self.triples: set[Triple] = set()
+        self._by_po: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
+        self._by_sp: dict[tuple[Term, Term], set[Term]] = defaultdict(set)
+        for triple in triples:
+            self.add(triple)
+
+    def __contains__(self, triple: object) -> bool:
+        return triple in self.triples
+
+    def __iter__(self):
+        return iter(self.triples)
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def add(self, triple: Triple) -> None:
+        if triple not in self.triples:
+            self.triples.add(triple)
+            s, p, o = triple
+            self._by_po[(p, o)].add(s)
+            self._by_sp[(s, p)].add(o)
+
+    def discard(self, triple: Triple) -> None:
+        if triple in self.triples:
+            self.triples.discard(triple)
+            s, p, o = triple
+            self._by_po[(p, o)].discard(s)
+            self._by_sp[(s, p)].discard(o)
+
+    def subjects(self, predicate: Term, obj: Term) -> set[Term]:
+        return self._by_po.get((predicate, obj), set())
+
+    def objects(self, subject: Term, predicate: Term) -> set[Term]:
+        return self._by_sp.get((subject, predicate), set())
+
+
+class StoreState(MutableState):
+    """The closure as the store holds it (explicit graphs + inferred graph), with pending changes to
+    the inferred graph kept aside until they are written in one go."""
+
+    def __init__(self, store: ox.Store, schema: Schema):
+        self.store = store
+        self.schema = schema
+        self.added = TripleIndex()  # to add to the inferred graph
+        self.dropped: set[Triple] = set()  # to remove from it
+        self._stored_cache: dict[Triple, tuple[bool, bool]] = {}
+
+    def stored(self, triple: Triple) -> tuple[bool, bool]:
+        """(stated in some other graph, held by the inferred graph), from the store."""
+        cached = self._stored_cache.get(triple)
+        if cached is None:
+            s, p, o = triple
+            explicit = inferred = False
+            if not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode):
+                for quad in self.store.quads_for_pattern(s, p, o, None):
+                    if quad.graph_name == INFERRED:
+                        inferred = True
+                    else:
+                        explicit = True
+                        break
+            cached = (explicit, inferred)
+            self._stored_cache[triple] = cached
+        return cached
+
+    def explicit(self, triple: Triple) -> bool:
+        return self.stored(triple)[0]
+
+    def has(self, triple: Triple) -> bool:
+        if triple in self.added:
+            return True
+        explicit, inferred = self.stored(triple)
+        return explicit or (inferred and triple not in self.dropped)
+
+    def add(self, triple: Triple) -> None:
+        self.added.add(triple)
+        self.dropped.discard(triple)
+
+    def drop(self, triple: Triple) -> None:
+        self.added.discard(triple)
+        self.dropped.add(triple)
+
+    def subjects(self, predicate: Term, obj: Term) -> Iterable[Term]:
+        found = {q.subject for q in self.store.quads_for_pattern(None, predicate, obj, None)}
+        found |= self.added.subjects(predicate, obj)
+        return [s for s in found if self.has((s, predicate, obj))]
+
+    def objects(self, subject: Term, predicate: Term) -> Iterable[Term]:
+        if isinstance(subject, ox.Literal):
+            return []
+        found = {q.object for q in self.store.quads_for_pattern(subject, predicate, None, None)}
+        found |= self.added.objects(subject, predicate)
+        return [o for o in found if self.has((subject, predicate, o))]
+
+
+class _OverdeleteView:
+    """The closure before the write, over-approximated: what the store holds, plus what was removed
+    and what is being over-deleted, and every anonymous class membership (never stored)."""
+
+    def __init__(self, state: StoreState, removed: TripleIndex, doomed: TripleIndex):
+        self.state, self.removed, self.doomed = state, removed, doomed
+
+    def has(self, triple: Triple) -> bool:
+        if triple[1] == RDF_TYPE and isinstance(triple[2], ox.BlankNode):
+            return True
+        return triple in self.removed or triple in self.doomed or self.state.has(triple)
+
+    def subjects(self, predicate: Term, obj: Term) -> Iterable[Term]:
+        extra = self.removed.subjects(predicate, obj) | self.doomed.subjects(predicate, obj)
+        return set(self.state.subjects(predicate, obj)) | extra
+
+    def objects(self, subject: Term, predicate: Term) -> Iterable[Term]:
+        extra = self.removed.objects(subject, predicate) | self.doomed.objects(subject, predicate)
+        return set(self.state.objects(subject, predicate)) | extra
+
+
+def _triples(quads: Iterable[ox.Quad]) -> set[Triple]:
+    return {(q.subject, q.predicate, q.object) for q in quads if q.graph_name != INFERRED}
+
+
+def maintain(store: ox.Store, removed: Iterable[ox.Quad], inserted: Iterable[ox.Quad]) -> MaintenanceReport:
+    """Bring the inferred graph of ``store`` up to date with a change already applied to it."""
+    began = time.perf_counter()
+    removed_triples, inserted_triples = _triples(removed), _triples(inserted)
+    if touches_schema(removed_triples | inserted_triples):
+        report = materialise(store)
+        return MaintenanceReport(report.inferred, 0, time.perf_counter() - began, full_recompute=True)
+    schema = compile_schema(schema_triples(store, INFERRED))
+    state = StoreState(store, schema)
+    gone = {t for t in removed_triples if not state.explicit(t)}  # stated nowhere any more
+    if gone:
+        _delete_and_rederive(state, schema, gone)
+    for triple in inserted_triples:
+        if state.stored(triple)[1]:
+            state.dropped.add(triple)  # stated now: the inferred graph does not repeat it
+    saturate(inserted_triples, schema, state)
+    return _write(store, state, began)
+
+
+def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -> None:
+    doomed = TripleIndex()  # over-deleted conclusions the inferred graph holds
+    virtual: set[Triple] = set()  # anonymous class memberships passed through (never stored)
+    view = _OverdeleteView(state, TripleIndex(gone), doomed)
+    todo = list(gone)
+    while todo:
+        next_round: list[Triple] = []
+        for triple in todo:
+            for derived in consequences(triple, schema, view):
+                if not is_publishable(derived):
+                    if derived not in virtual:
+                        virtual.add(derived)
+                        next_round.append(derived)
+                elif derived not in doomed and not state.explicit(derived) and state.stored(derived)[1]:
+                    doomed.add(derived)
+                    next_round.append(derived)
+        todo = next_round
+    for triple in doomed:
+        state.drop(triple)
+    # Rederive: one rule step from what remains around the candidates, then propagate.
+    candidates = doomed.triples | gone
+    nodes = {s for s, _, _ in candidates} | {o for _, p, o in candidates if p != RDF_TYPE and not isinstance(o, ox.Literal)}
+    premises: set[Triple] = set()
+    for node in nodes:
+        for quad in state.store.quads_for_pattern(node, None, None, None):
+            premises.add((quad.subject, quad.predicate, quad.object))
+        if not isinstance(node, ox.Literal):
+            for quad in state.store.quads_for_pattern(None, None, node, None):
+                premises.add((quad.subject, quad.predicate, quad.object))
+        for cls in _anonymous_classes(schema):
+            if is_member(state, schema, node, cls):
+                premises.add((node, RDF_TYPE, cls))
+    rederived: list[Triple] = []
+    for premise in premises:
+        if premise in candidates or not state.has(premise):
+            continue
+        for derived in consequences(premise, schema, state):
+            if derived in candidates and not state.has(derived):
+                state.add(derived)
+                rederived.append(derived)
+    saturate(rederived, schema, state)
+
+
+def _anonymous_classes(schema: Schema) -> list[Term]:
+    classes = set(schema.restriction_some) | set(schema.restriction_value) | set(schema.intersections)
+    return [c for c in classes if isinstance(c, ox.BlankNode)]
+
+
+def _write(store: ox.Store, state: StoreState, began: float) -> MaintenanceReport:
+    """Apply the pending changes: removals quad by quad, additions as one ``extend``."""
+    to_add = [t for t in state.added if is_publishable(t) and not state.stored(t)[1]]
+    to_remove = [t for t in state.dropped if state.stored(t)[1]]
+    for s, p, o in to_remove:
+        store.remove(ox.Quad(s, p, o, INFERRED))
+    if to_add:
+        store.extend(ox.Quad(s, p, o, INFERRED) for s, p, o in to_add)
+    return MaintenanceReport(len(to_add), len(to_remove), time.perf_counter() - began)
