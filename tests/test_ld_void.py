@@ -24,9 +24,21 @@ def void(live_server) -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def dataset_node(void) -> URIRef:
-    nodes = list(void.subjects(RDF.type, VOID.Dataset))
+    nodes = [node for node in void.subjects(RDF.type, VOID.Dataset) if (None, VOID.subset, node) not in void]
     assert len(nodes) == 1
     return nodes[0]
+
+
+@pytest.fixture(scope="module")
+def inferred_triples() -> set:
+    """What the server's inferred graph holds for the bundled data (it serves the entailments)."""
+    from bricskg.dataset import open_memory_store
+    from bricskg.inference import INFERRED, materialise
+    from bricskg.validation.terms import to_rdflib
+
+    store = open_memory_store()
+    materialise(store)
+    return {tuple(to_rdflib(t) for t in (q.subject, q.predicate, q.object)) for q in store.quads_for_pattern(None, None, None, INFERRED)}
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +46,20 @@ def bundled_quads():
     return list(load_rdflib_dataset().quads((None, None, None, None)))
 
 
-def test_triple_count_is_the_number_of_statements_in_the_store(void, dataset_node, bundled_quads):
-    assert int(void.value(dataset_node, VOID.triples)) == len(bundled_quads)
+def test_triple_count_is_the_number_of_statements_in_the_store(void, dataset_node, bundled_quads, inferred_triples):
+    assert int(void.value(dataset_node, VOID.triples)) == len(bundled_quads) + len(inferred_triples)
 
 
-def test_class_partitions_count_the_instances_of_each_class(void, dataset_node, bundled_quads):
+def test_inferred_graph_is_a_labelled_subset_with_its_regime(void, dataset_node, inferred_triples):
+    subset = URIRef("https://w3id.org/bricskg/graph/inferred")
+    assert (dataset_node, VOID.subset, subset) in void
+    assert str(void.value(subset, DCTERMS.conformsTo)) == "http://www.w3.org/ns/entailment/RDFS"
+    assert int(void.value(subset, VOID.triples)) == len(inferred_triples) > 0
+
+
+def test_class_partitions_count_the_instances_of_each_class(void, dataset_node, bundled_quads, inferred_triples):
     expected: dict[URIRef, set] = {}
-    for s, p, o, _ in bundled_quads:
+    for s, p, o, *_ in list(bundled_quads) + list(inferred_triples):
         if p == RDF.type:
             expected.setdefault(o, set()).add(s)
     got = {

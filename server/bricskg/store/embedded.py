@@ -133,6 +133,13 @@ def copy_union_into_default_graph(store: pyoxigraph.Store) -> None:
     store.update(MATERIALISE_UNION)
 
 
+def inferred_quads(store: pyoxigraph.Store) -> int:
+    """How many quads the inferred graph (bricskg.inference) holds."""
+    from bricskg.inference import INFERRED
+
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED))
+
+
 MAX_SYNTAX_MESSAGE = 300
 
 
@@ -259,8 +266,11 @@ class EmbeddedBackend:
         self._loaded_quads: int | None = None
         if materialise_union:
             assert memory_store is not None
-            self._loaded_quads = len(memory_store)
+            self._loaded_quads = len(memory_store) - inferred_quads(memory_store)
+            self._inferred_quads: int | None = inferred_quads(memory_store)
             copy_union_into_default_graph(memory_store)
+        else:
+            self._inferred_quads = None
         self.union_materialised = bool(materialise_union)
         # The store holds the inferred graph (bricskg.inference), kept up to date by the writer.
         self.inference = inference
@@ -296,11 +306,22 @@ class EmbeddedBackend:
         return self._version.get()
 
     def quad_count(self) -> int:
-        """The quads as loaded: the materialised union copies are not data of their own."""
+        """The quads as loaded or written: neither the materialised union copies nor the inferred
+        graph (``inferred_quad_count``) are data of their own."""
         if self._loaded_quads is not None:
             return self._loaded_quads
         try:
-            return len(self._snapshot())
+            store = self._snapshot()
+            return len(store) - inferred_quads(store)
+        except (OSError, RuntimeError) as error:
+            raise store_unavailable(error) from None
+
+    def inferred_quad_count(self) -> int:
+        """The triples of the inferred graph (0 without inference)."""
+        if self._inferred_quads is not None:
+            return self._inferred_quads
+        try:
+            return inferred_quads(self._snapshot())
         except (OSError, RuntimeError) as error:
             raise store_unavailable(error) from None
 

@@ -5,6 +5,9 @@ and here the graph a triple sits in is its provenance. TriG, N-Quads and JSON-LD
 Turtle, N-Triples and RDF/XML hold the union of all graphs (their syntax has no graphs), which is
 also what a SPARQL query sees as the default graph. A dump is serialised once per store version and
 kept, so a crawler downloading it repeatedly costs one query.
+
+The inferred graph (``bricskg.inference``) is left out: a dump holds what is stated, and any RDFS /
+OWL 2 RL reasoner re-derives the rest from it (the ontology is in the dump).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import threading
 from flask import Blueprint, Response, request
 from rdflib import Dataset, Graph
 
+from bricskg.inference import INFERRED_GRAPH
 from bricskg.store.base import Backend
 from bricskg.store.results import select_rows
 from bricskg.web import request_context
@@ -47,6 +51,8 @@ def store_dataset(backend: Backend) -> Dataset:
         graph = row.get("g")
         if graph is None:
             default_candidates.add(triple)
+        elif str(graph) == INFERRED_GRAPH:
+            named.add(triple)  # not dumped, and not to reappear through the union default graph
         else:
             dataset.graph(graph).add(triple)
             named.add(triple)

@@ -85,7 +85,8 @@ def void_graph(backend: Backend, root_url: str, base_iri: str) -> Graph:
     dataset = dataset_iri(root_url)
     root = root_url.rstrip("/")
     graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add((dataset, VOID.triples, Literal(backend.quad_count(), datatype=XSD.integer)))
+    inferred = getattr(backend, "inferred_quad_count", lambda: 0)() if getattr(backend, "inference", False) else 0
+    graph.add((dataset, VOID.triples, Literal(backend.quad_count() + inferred, datatype=XSD.integer)))
     statistics = select_rows(backend, STATISTICS_QUERY)
     if statistics:
         row = statistics[0]
@@ -120,11 +121,30 @@ def void_graph(backend: Backend, root_url: str, base_iri: str) -> Graph:
     graph.add((dataset, DCTERMS.description, Literal(DATASET_DESCRIPTION, lang="en")))
     graph.add((dataset, DCTERMS.source, URIRef(base_iri + "source/article")))
     graph.add((dataset, DCTERMS.conformsTo, URIRef("http://www.w3.org/TR/void/")))
+    _describe_inferred(graph, dataset, backend)
     with _cache_lock:
         for stale in [k for k in _cache if k[0] != key[0]]:
             del _cache[stale]
         _cache[key] = graph
     return graph
+
+
+def _describe_inferred(graph: Graph, dataset: URIRef, backend: Backend) -> None:
+    """The inferred graph as a VoID subset, labelled as derived (not stated) and by which regime."""
+    from bricskg.inference import ENTAILMENT_RDFS, INFERRED_GRAPH, REGIME_NOTE
+    from bricskg.web.service_description import serves_entailments
+
+    if not serves_entailments(backend):
+        return
+    inferred = URIRef(INFERRED_GRAPH)
+    graph.add((dataset, VOID.subset, inferred))
+    graph.add((inferred, RDF.type, VOID.Dataset))
+    graph.add((inferred, DCTERMS.title, Literal("Inferred graph", lang="en")))
+    graph.add((inferred, DCTERMS.description, Literal(REGIME_NOTE, lang="en")))
+    graph.add((inferred, DCTERMS.conformsTo, URIRef(ENTAILMENT_RDFS)))
+    count = getattr(backend, "inferred_quad_count", None)
+    if count is not None:
+        graph.add((inferred, VOID.triples, Literal(count(), datatype=XSD.integer)))
 
 
 def void_description() -> Response:
