@@ -5,8 +5,16 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from bricskg.inference import schema as vocabulary
 from bricskg.inference.closure import closure_of
-from bricskg.inference.schema import (
+from bricskg.inference.schema import compile_schema, touches_schema
+
+
+def _term(text: str) -> ox.NamedNode:
+    return ox.NamedNode(text[1:-1])
+
+
+(
     DOMAIN,
     EQUIVALENT_CLASS,
     EQUIVALENT_PROPERTY,
@@ -24,8 +32,13 @@ from bricskg.inference.schema import (
     SUBPROPERTY_OF,
     SYMMETRIC,
     TRANSITIVE,
-    compile_schema,
-    touches_schema,
+) = (
+    _term(getattr(vocabulary, name))
+    for name in (
+        "DOMAIN", "EQUIVALENT_CLASS", "EQUIVALENT_PROPERTY", "HAS_VALUE", "INTERSECTION_OF", "INVERSE_OF",
+        "ON_PROPERTY", "RANGE", "RDF_FIRST", "RDF_NIL", "RDF_REST", "RDF_TYPE", "SOME_VALUES_FROM", "SUBCLASS_OF",
+        "SUBPROPERTY_OF", "SYMMETRIC", "TRANSITIVE",
+    )
 )
 
 
@@ -149,7 +162,7 @@ def test_defined_class_through_inverse_and_restriction_as_in_the_ontology():
 
 def test_malformed_intersection_list_is_ignored_not_half_read():
     intersection = ox.BlankNode("i")
-    schema = compile_schema([(intersection, INTERSECTION_OF, ox.BlankNode("dangling"))])
+    schema = compile_schema([(str(intersection), str(INTERSECTION_OF), "_:dangling")])
     assert schema.intersections == {}
 
 
@@ -163,4 +176,4 @@ def test_malformed_intersection_list_is_ignored_not_half_read():
     ],
 )
 def test_schema_changes_are_recognised(triple, expected):
-    assert touches_schema([triple]) is expected
+    assert touches_schema([tuple(str(t) for t in triple)]) is expected

@@ -115,6 +115,8 @@ def scale_rows(scale: Sequence[Mapping[str, object]]) -> list[list[str]]:
                 _fmt(queries.get("raw_total_ms"), 2),  # type: ignore[union-attr]
                 _seconds(row.get("validation")),
                 _seconds(row.get("write")),
+                _inference_cell(row.get("inference"), "materialise_seconds"),
+                _inference_cell(row.get("inference"), "insert_maintenance_seconds"),
                 _mib(row.get("peak_rss_kib")),
             ]
         )
@@ -131,8 +133,23 @@ SCALE_HEADER = (
     "query mix ms (raw)",
     "full SHACL s",
     "validated 1k write s",
+    "materialise entailments s",
+    "maintain after 1k insert s",
     "peak RSS MiB",
 )
+
+
+def _inference_cell(section: object, key: str) -> str:
+    """A figure of the inference phase, flagged when the maintained graph differed from a recompute."""
+    if not isinstance(section, Mapping):
+        return "–"
+    if section.get("error"):
+        return f"({section['error']})"
+    value = section.get(key)
+    if not isinstance(value, (int, float)):
+        return "–"
+    flag = "" if section.get("maintained_equals_recompute", True) else " (maintained ≠ recompute!)"
+    return _fmt(float(value), 3) + flag
 
 
 def target_rows(targets: Sequence[Mapping[str, object]]) -> list[list[str]]:

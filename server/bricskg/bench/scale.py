@@ -162,7 +162,15 @@ def phase_write(args: dict) -> dict:
         shutil.rmtree(copy, ignore_errors=True)
 
 
+def phase_inference(args: dict) -> dict:
+    """Materialise the entailments of everything, then maintain them across a 1k-triple write."""
+    from bricskg.bench.inference import phase
+
+    return phase(args)
+
+
 PHASES: dict[str, Callable[[dict], dict]] = {
+    "inference": phase_inference,
     "load-raw": phase_load_raw,
     "load-bricskg": phase_load_bricskg,
     "queries-raw": phase_queries_raw,
@@ -255,6 +263,14 @@ def measure_size(
         plan.phase_timeout,
     )
     progress(f"N={triples:,}: validated {plan.write_triples}-triple write {write.get('seconds', write.get('error'))}")
+    inference = run_phase(
+        "inference", {"synthetic": str(synthetic), "triples": plan.write_triples, "seed": plan.seed + 1}, plan.phase_timeout
+    )
+    progress(
+        f"N={triples:,}: materialisation {inference.get('materialise_seconds', inference.get('error'))} s, "
+        f"maintenance after a {plan.write_triples}-triple insert {inference.get('insert_maintenance_seconds')} s, "
+        f"delete {inference.get('delete_maintenance_seconds')} s"
+    )
     row = {
         "triples": triples,
         "generated_triples": written,
@@ -283,6 +299,7 @@ def measure_size(
         },
         "validation": validation,
         "write": write,
+        "inference": inference,
         "peak_rss_kib": max(
             (int(p["peak_rss_kib"]) for p in (ours, our_queries, validation, write) if p.get("peak_rss_kib")), default=None
         ),

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
 
 import pyoxigraph as ox
 
 from bricskg.config import BASE_IRI
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bricskg.inference.terms import Terms
 
 INFERRED_GRAPH = BASE_IRI + "graph/inferred"
 INFERRED = ox.NamedNode(INFERRED_GRAPH)
@@ -50,10 +54,27 @@ def materialise(store: ox.Store) -> MaterialiseReport:
     from bricskg.inference.closure import entailments
 
     began = time.perf_counter()
-    store.clear_graph(INFERRED)
+    store.remove_graph(INFERRED)
     result = entailments(store, exclude_graph=INFERRED)
-    store.extend(ox.Quad(s, p, o, INFERRED) for s, p, o in result.inferred)
+    write_inferred(store, result.inferred, result.terms)
     return MaterialiseReport(len(result.inferred), result.explicit_inputs, time.perf_counter() - began)
+
+
+def write_inferred(store: ox.Store, triples: "Iterable[tuple[str, str, str]]", terms: "Terms") -> None:
+    """Add text triples to the inferred graph: parsed in bulk by Oxigraph (one transaction), except
+    those naming a blank node, which go in as the store's own term (parsing would rename it)."""
+    lines: list[str] = []
+    blank: list[ox.Quad] = []
+    graph = f"<{INFERRED_GRAPH}>"
+    for s, p, o in triples:
+        if s[0] == "_" or o[0] == "_":
+            blank.append(ox.Quad(terms.term(s), terms.term(p), terms.term(o), INFERRED))
+        else:
+            lines.append(f"{s} {p} {o} {graph} .\n")
+    if lines:
+        store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    if blank:
+        store.extend(blank)
 
 
 def is_inferred_graph(graph: object) -> bool:

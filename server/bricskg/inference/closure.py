@@ -18,16 +18,8 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from bricskg.inference.rules import consequences, is_publishable
-from bricskg.inference.schema import (
-    RDF_TYPE,
-    SUBCLASS_OF,
-    SUBPROPERTY_OF,
-    Schema,
-    Term,
-    Triple,
-    compile_schema,
-    schema_triples,
-)
+from bricskg.inference.schema import RDF_TYPE, SUBCLASS_OF, SUBPROPERTY_OF, Schema, compile_schema, schema_triples
+from bricskg.inference.terms import Term, Terms, Triple, is_blank
 
 
 def saturate(frontier: Iterable[Triple], schema: Schema, state: "MutableState") -> list[Triple]:
@@ -101,15 +93,16 @@ def join_predicates(schema: Schema) -> frozenset[Term]:
     return frozenset(found)
 
 
-def rule_inputs(store: ox.Store, schema: Schema, exclude_graph: ox.NamedNode | None) -> set[Triple]:
+def rule_inputs(store: ox.Store, schema: Schema, terms: Terms, exclude_graph: ox.NamedNode | None) -> set[Triple]:
     """The explicit triples a rule can read or conclude, read by predicate through the store's index."""
     predicates = schema.premise_predicates | schema.conclusion_predicates | {RDF_TYPE}
     found: set[Triple] = set()
+    text = terms.text
     for predicate in predicates:
-        if isinstance(predicate, ox.NamedNode):
-            for quad in store.quads_for_pattern(None, predicate, None, None):
+        if predicate[0] == "<":
+            for quad in store.quads_for_pattern(None, terms.term(predicate), None, None):
                 if quad.graph_name != exclude_graph:
-                    found.add((quad.subject, predicate, quad.object))
+                    found.add((text(quad.subject), predicate, text(quad.object)))
     return found
 
 
@@ -120,18 +113,20 @@ class Materialisation:
     inferred: frozenset[Triple]  # publishable entailments not stated explicitly
     explicit_inputs: int  # explicit triples the rules read
     schema: Schema
+    terms: Terms  # to turn ``inferred`` back into the store's own terms
 
 
-def entailments(store: ox.Store, exclude_graph: ox.NamedNode | None = None, schema: Schema | None = None) -> Materialisation:
+def entailments(store: ox.Store, exclude_graph: ox.NamedNode | None = None) -> Materialisation:
     """The publishable entailments of ``store`` (all graphs but ``exclude_graph``) not stated in it."""
-    schema = schema if schema is not None else compile_schema(schema_triples(store, exclude_graph))
-    explicit = rule_inputs(store, schema, exclude_graph)
+    terms = Terms()
+    stated_schema = set(schema_triples(store, terms, exclude_graph))
+    schema = compile_schema(stated_schema)
+    explicit = rule_inputs(store, schema, terms, exclude_graph)
     state = MemoryState(explicit, join_predicates(schema))
     derived = saturate(explicit, schema, state)
-    stated_schema = set(schema_triples(store, exclude_graph))
     hierarchy = {t for t in schema_hierarchy(schema) if t not in stated_schema}
     inferred = frozenset(t for t in derived if is_publishable(t)) | hierarchy
-    return Materialisation(inferred, len(explicit), schema)
+    return Materialisation(inferred, len(explicit), schema, terms)
 
 
 def schema_hierarchy(schema: Schema) -> set[Triple]:
@@ -140,15 +135,20 @@ def schema_hierarchy(schema: Schema) -> set[Triple]:
     found: set[Triple] = set()
     for table, predicate in ((schema.superclasses, SUBCLASS_OF), (schema.superproperties, SUBPROPERTY_OF)):
         for sub, supers in table.items():
-            if isinstance(sub, ox.NamedNode):
-                found.update((sub, predicate, sup) for sup in supers if isinstance(sup, ox.NamedNode))
+            if not is_blank(sub):
+                found.update((sub, predicate, sup) for sup in supers if not is_blank(sup))
     return found
 
 
-def closure_of(triples: Iterable[Triple]) -> set[Triple]:
-    """The publishable entailments of a small in-memory set of triples (schema included): for tests
-    and for checking incremental maintenance against a full recompute."""
-    triples = set(triples)
+def closure_of(triples: Iterable[tuple]) -> set[tuple]:
+    """The publishable entailments of a small in-memory set of triples (schema included), given and
+    returned as pyoxigraph terms: for tests, and to check maintenance against a full recompute."""
+    terms = Terms()
+    given = {(terms.text(s), str(p), terms.text(o)) for s, p, o in triples}
+    return {(terms.term(s), terms.term(p), terms.term(o)) for s, p, o in _closure_of_text(given)}
+
+
+def _closure_of_text(triples: set[Triple]) -> set[Triple]:
     schema = compile_schema(triples)
     state = MemoryState(triples, join_predicates(schema))
     derived = saturate(triples, schema, state)

@@ -25,10 +25,11 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from bricskg.inference import INFERRED, materialise
+from bricskg.inference import INFERRED, materialise, write_inferred
 from bricskg.inference.closure import MutableState, saturate
 from bricskg.inference.rules import consequences, is_member, is_publishable
-from bricskg.inference.schema import RDF_TYPE, Schema, Term, Triple, compile_schema, schema_triples, touches_schema
+from bricskg.inference.schema import RDF_TYPE, Schema, compile_schema, schema_triples, touches_schema
+from bricskg.inference.terms import Term, Terms, Triple, is_blank, is_literal
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,10 @@ class StoreState(MutableState):
     """The closure as the store holds it (explicit graphs + inferred graph), with pending changes to
     the inferred graph kept aside until they are written in one go."""
 
-    def __init__(self, store: ox.Store, schema: Schema):
+    def __init__(self, store: ox.Store, schema: Schema, terms: Terms):
         self.store = store
         self.schema = schema
+        self.terms = terms
         self.added = TripleIndex()  # to add to the inferred graph
         self.dropped: set[Triple] = set()  # to remove from it
         self._stored_cache: dict[Triple, tuple[bool, bool]] = {}
@@ -96,8 +98,9 @@ class StoreState(MutableState):
         if cached is None:
             s, p, o = triple
             explicit = inferred = False
-            if not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode):
-                for quad in self.store.quads_for_pattern(s, p, o, None):
+            if not is_literal(s) and p[0] == "<":
+                term = self.terms.term
+                for quad in self.store.quads_for_pattern(term(s), term(p), term(o), None):
                     if quad.graph_name == INFERRED:
                         inferred = True
                     else:
@@ -125,14 +128,16 @@ class StoreState(MutableState):
         self.dropped.add(triple)
 
     def subjects(self, predicate: Term, obj: Term) -> Iterable[Term]:
-        found = {q.subject for q in self.store.quads_for_pattern(None, predicate, obj, None)}
+        term, text = self.terms.term, self.terms.text
+        found = {text(q.subject) for q in self.store.quads_for_pattern(None, term(predicate), term(obj), None)}
         found |= self.added.subjects(predicate, obj)
         return [s for s in found if self.has((s, predicate, obj))]
 
     def objects(self, subject: Term, predicate: Term) -> Iterable[Term]:
-        if isinstance(subject, ox.Literal):
+        if is_literal(subject):
             return []
-        found = {q.object for q in self.store.quads_for_pattern(subject, predicate, None, None)}
+        term, text = self.terms.term, self.terms.text
+        found = {text(q.object) for q in self.store.quads_for_pattern(term(subject), term(predicate), None, None)}
         found |= self.added.objects(subject, predicate)
         return [o for o in found if self.has((subject, predicate, o))]
 
@@ -145,7 +150,7 @@ class _OverdeleteView:
         self.state, self.removed, self.doomed = state, removed, doomed
 
     def has(self, triple: Triple) -> bool:
-        if triple[1] == RDF_TYPE and isinstance(triple[2], ox.BlankNode):
+        if triple[1] == RDF_TYPE and is_blank(triple[2]):
             return True
         return triple in self.removed or triple in self.doomed or self.state.has(triple)
 
@@ -158,19 +163,20 @@ class _OverdeleteView:
         return set(self.state.objects(subject, predicate)) | extra
 
 
-def _triples(quads: Iterable[ox.Quad]) -> set[Triple]:
-    return {(q.subject, q.predicate, q.object) for q in quads if q.graph_name != INFERRED}
+def _triples(quads: Iterable[ox.Quad], terms: Terms) -> set[Triple]:
+    return {terms.triple(q) for q in quads if q.graph_name != INFERRED}
 
 
 def maintain(store: ox.Store, removed: Iterable[ox.Quad], inserted: Iterable[ox.Quad]) -> MaintenanceReport:
     """Bring the inferred graph of ``store`` up to date with a change already applied to it."""
     began = time.perf_counter()
-    removed_triples, inserted_triples = _triples(removed), _triples(inserted)
+    terms = Terms()
+    removed_triples, inserted_triples = _triples(removed, terms), _triples(inserted, terms)
     if touches_schema(removed_triples | inserted_triples):
         report = materialise(store)
         return MaintenanceReport(report.inferred, 0, time.perf_counter() - began, full_recompute=True)
-    schema = compile_schema(schema_triples(store, INFERRED))
-    state = StoreState(store, schema)
+    schema = compile_schema(schema_triples(store, terms, INFERRED))
+    state = StoreState(store, schema, terms)
     gone = {t for t in removed_triples if not state.explicit(t)}  # stated nowhere any more
     if gone:
         _delete_and_rederive(state, schema, gone)
@@ -202,21 +208,24 @@ def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -
         state.drop(triple)
     # Rederive: one rule step from what remains around the candidates, then propagate.
     candidates = doomed.triples | gone
-    nodes = {s for s, _, _ in candidates} | {o for _, p, o in candidates if p != RDF_TYPE and not isinstance(o, ox.Literal)}
+    nodes = {s for s, _, _ in candidates} | {o for _, p, o in candidates if p != RDF_TYPE and not is_literal(o)}
     premises: set[Triple] = set()
+    memberships: set[Triple] = set()  # of anonymous classes: evaluated, never stored
+    relevant = schema.premise_predicates | {RDF_TYPE}
     for node in nodes:
-        for quad in state.store.quads_for_pattern(node, None, None, None):
-            premises.add((quad.subject, quad.predicate, quad.object))
-        if not isinstance(node, ox.Literal):
-            for quad in state.store.quads_for_pattern(None, None, node, None):
-                premises.add((quad.subject, quad.predicate, quad.object))
+        term = state.terms.term(node)
+        for quad in state.store.quads_for_pattern(term, None, None, None):
+            if str(quad.predicate) in relevant:
+                premises.add(state.terms.triple(quad))
+        for quad in state.store.quads_for_pattern(None, None, term, None):
+            if str(quad.predicate) in relevant:
+                premises.add(state.terms.triple(quad))
         for cls in _anonymous_classes(schema):
             if is_member(state, schema, node, cls):
-                premises.add((node, RDF_TYPE, cls))
+                memberships.add((node, RDF_TYPE, cls))
+    premises = {t for t in premises if t not in candidates and state.has(t)} | memberships
     rederived: list[Triple] = []
     for premise in premises:
-        if premise in candidates or not state.has(premise):
-            continue
         for derived in consequences(premise, schema, state):
             if derived in candidates and not state.has(derived):
                 state.add(derived)
@@ -226,15 +235,15 @@ def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -
 
 def _anonymous_classes(schema: Schema) -> list[Term]:
     classes = set(schema.restriction_some) | set(schema.restriction_value) | set(schema.intersections)
-    return [c for c in classes if isinstance(c, ox.BlankNode)]
+    return [c for c in classes if is_blank(c)]
 
 
 def _write(store: ox.Store, state: StoreState, began: float) -> MaintenanceReport:
     """Apply the pending changes: removals quad by quad, additions as one ``extend``."""
     to_add = [t for t in state.added if is_publishable(t) and not state.stored(t)[1]]
     to_remove = [t for t in state.dropped if state.stored(t)[1]]
+    term = state.terms.term
     for s, p, o in to_remove:
-        store.remove(ox.Quad(s, p, o, INFERRED))
-    if to_add:
-        store.extend(ox.Quad(s, p, o, INFERRED) for s, p, o in to_add)
+        store.remove(ox.Quad(term(s), term(p), term(o), INFERRED))
+    write_inferred(store, to_add, state.terms)
     return MaintenanceReport(len(to_add), len(to_remove), time.perf_counter() - began)

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator, Protocol
 
-import pyoxigraph as ox
-
-from bricskg.inference.schema import RDF_TYPE, Schema, Term, Triple
+from bricskg.inference.schema import RDF_TYPE, Schema
+from bricskg.inference.terms import Term, Triple, is_blank, is_literal
 
 
 class State(Protocol):
@@ -33,7 +32,7 @@ class State(Protocol):
 def is_member(state: State, schema: Schema, node: Term, cls: Term, depth: int = 0) -> bool:
     """Whether ``node`` is in ``cls``: a lookup for a named class, an evaluation for a blank-node
     restriction or intersection (cls-svf1, cls-hv2, cls-int1 read backwards)."""
-    if not isinstance(cls, ox.BlankNode) or depth > 8:
+    if not is_blank(cls) or depth > 8:
         return state.has((node, RDF_TYPE, cls))
     if cls in schema.restriction_value:
         prop, value = schema.restriction_value[cls]
@@ -99,7 +98,7 @@ def prp_spo1(triple: Triple, schema: Schema, state: State) -> Iterator[Triple]:
 def prp_inv(triple: Triple, schema: Schema, state: State) -> Iterator[Triple]:
     """prp-inv1/2 and prp-symp: x p y, p inverse of q (q = p if symmetric) ⟹ y q x."""
     x, p, y = triple
-    if isinstance(y, ox.Literal):
+    if is_literal(y):
         return
     for q in schema.inverses.get(p, ()):
         yield (y, q, x)
@@ -126,7 +125,7 @@ def prp_dom(triple: Triple, schema: Schema, state: State) -> Iterator[Triple]:
 def prp_rng(triple: Triple, schema: Schema, state: State) -> Iterator[Triple]:
     """rdfs3 / prp-rng: x p y, p rdfs:range C ⟹ y a C (not for literals: RDF has no literal subjects)."""
     _, p, y = triple
-    if isinstance(y, ox.Literal):
+    if is_literal(y):
         return
     for c in schema.ranges.get(p, ()):
         yield (y, RDF_TYPE, c)
@@ -162,4 +161,4 @@ def consequences(triple: Triple, schema: Schema, state: State) -> Iterator[Tripl
 def is_publishable(triple: Triple) -> bool:
     """Whether an entailed triple is written out: not a membership of an anonymous class expression."""
     s, p, o = triple
-    return not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode) and not (p == RDF_TYPE and isinstance(o, ox.BlankNode))
+    return not is_literal(s) and p[0] == "<" and not (p == RDF_TYPE and is_blank(o))

@@ -16,32 +16,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Union
+from typing import Iterable
 
 import pyoxigraph as ox
+
+from bricskg.inference.terms import Term, Terms, Triple, iri, is_blank, is_literal
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 
-RDF_TYPE = ox.NamedNode(RDF + "type")
-RDF_FIRST = ox.NamedNode(RDF + "first")
-RDF_REST = ox.NamedNode(RDF + "rest")
-RDF_NIL = ox.NamedNode(RDF + "nil")
-SUBCLASS_OF = ox.NamedNode(RDFS + "subClassOf")
-SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
-DOMAIN = ox.NamedNode(RDFS + "domain")
-RANGE = ox.NamedNode(RDFS + "range")
-EQUIVALENT_CLASS = ox.NamedNode(OWL + "equivalentClass")
-EQUIVALENT_PROPERTY = ox.NamedNode(OWL + "equivalentProperty")
-INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
-INTERSECTION_OF = ox.NamedNode(OWL + "intersectionOf")
-ON_PROPERTY = ox.NamedNode(OWL + "onProperty")
-SOME_VALUES_FROM = ox.NamedNode(OWL + "someValuesFrom")
-HAS_VALUE = ox.NamedNode(OWL + "hasValue")
-OWL_THING = ox.NamedNode(OWL + "Thing")
-SYMMETRIC = ox.NamedNode(OWL + "SymmetricProperty")
-TRANSITIVE = ox.NamedNode(OWL + "TransitiveProperty")
+RDF_TYPE = iri(RDF + "type")
+RDF_FIRST = iri(RDF + "first")
+RDF_REST = iri(RDF + "rest")
+RDF_NIL = iri(RDF + "nil")
+SUBCLASS_OF = iri(RDFS + "subClassOf")
+SUBPROPERTY_OF = iri(RDFS + "subPropertyOf")
+DOMAIN = iri(RDFS + "domain")
+RANGE = iri(RDFS + "range")
+EQUIVALENT_CLASS = iri(OWL + "equivalentClass")
+EQUIVALENT_PROPERTY = iri(OWL + "equivalentProperty")
+INVERSE_OF = iri(OWL + "inverseOf")
+INTERSECTION_OF = iri(OWL + "intersectionOf")
+ON_PROPERTY = iri(OWL + "onProperty")
+SOME_VALUES_FROM = iri(OWL + "someValuesFrom")
+HAS_VALUE = iri(OWL + "hasValue")
+OWL_THING = iri(OWL + "Thing")
+SYMMETRIC = iri(OWL + "SymmetricProperty")
+TRANSITIVE = iri(OWL + "TransitiveProperty")
 
 # A write that adds or removes a triple with one of these predicates (or types a property symmetric
 # or transitive) changes the compiled schema.
@@ -53,8 +55,6 @@ SCHEMA_PREDICATES = frozenset(
 )
 SCHEMA_TYPES = frozenset({SYMMETRIC, TRANSITIVE})
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
-Triple = tuple  # (subject, predicate, object) of pyoxigraph terms
 
 
 @dataclass
@@ -149,9 +149,9 @@ def compile_schema(triples: Iterable[Triple]) -> Schema:
         elif p == EQUIVALENT_PROPERTY:
             sub_property[s].add(o)
             sub_property[o].add(s)
-        elif p == DOMAIN and not isinstance(o, ox.Literal):
+        elif p == DOMAIN and not is_literal(o):
             domains[s].add(o)
-        elif p == RANGE and not isinstance(o, ox.Literal):
+        elif p == RANGE and not is_literal(o):
             ranges[s].add(o)
         elif p == INVERSE_OF:
             inverses[s].add(o)
@@ -218,17 +218,17 @@ def compile_schema(triples: Iterable[Triple]) -> Schema:
 SCHEMA_READ_PREDICATES = SCHEMA_PREDICATES | {RDF_FIRST, RDF_REST}
 
 
-def schema_triples(store: ox.Store, exclude_graph: ox.NamedNode | None = None) -> list[Triple]:
+def schema_triples(store: ox.Store, terms: Terms, exclude_graph: ox.NamedNode | None = None) -> list[Triple]:
     """The triples ``compile_schema`` reads, from every graph of ``store`` (index lookups only)."""
     found: set[Triple] = set()
     for predicate in SCHEMA_READ_PREDICATES:
-        for quad in store.quads_for_pattern(None, predicate, None, None):
+        for quad in store.quads_for_pattern(None, terms.term(predicate), None, None):
             if quad.graph_name != exclude_graph:
-                found.add((quad.subject, quad.predicate, quad.object))
+                found.add(terms.triple(quad))
     for kind in SCHEMA_TYPES:
-        for quad in store.quads_for_pattern(None, RDF_TYPE, kind, None):
+        for quad in store.quads_for_pattern(None, terms.term(RDF_TYPE), terms.term(kind), None):
             if quad.graph_name != exclude_graph:
-                found.add((quad.subject, quad.predicate, quad.object))
+                found.add(terms.triple(quad))
     return list(found)
 
 
