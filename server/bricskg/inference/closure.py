@@ -17,7 +17,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from bricskg.inference.rules import consequences, is_publishable
+from bricskg.inference.rules import is_publishable, rules_for
 from bricskg.inference.schema import RDF_TYPE, SUBCLASS_OF, SUBPROPERTY_OF, Schema, compile_schema, schema_triples
 from bricskg.inference.terms import Term, Terms, Triple, is_blank
 
@@ -26,14 +26,21 @@ def saturate(frontier: Iterable[Triple], schema: Schema, state: "MutableState") 
     """Feed ``frontier`` through the rules to the fixpoint; returns the triples that were new."""
     added: list[Triple] = []
     todo = list(frontier)
+    has, add = state.has, state.add
+    if isinstance(state, MemoryState) and not state.join_predicates:
+        has, add = state.triples.__contains__, state.triples.add  # no index to keep: plain set operations
     while todo:
         next_round: list[Triple] = []
         for triple in todo:
-            for derived in consequences(triple, schema, state):
-                if not state.has(derived):
-                    state.add(derived)
-                    added.append(derived)
-                    next_round.append(derived)
+            rules = rules_for(triple, schema)
+            if not rules:
+                continue
+            for rule in rules:
+                for derived in rule(triple, schema, state):
+                    if not has(derived):
+                        add(derived)
+                        added.append(derived)
+                        next_round.append(derived)
         todo = next_round
     return added
 

@@ -208,7 +208,10 @@ def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -
         state.drop(triple)
     # Rederive: one rule step from what remains around the candidates, then propagate.
     candidates = doomed.triples | gone
-    nodes = {s for s, _, _ in candidates} | {o for _, p, o in candidates if p != RDF_TYPE and not is_literal(o)}
+    # Every rule's premises mention the subject of its conclusion (as subject, or as object for
+    # prp-rng and prp-inv), so the triples around the candidates' subjects hold every one-step
+    # derivation; their objects can be hubs (a role, a topic) and need not be read.
+    nodes = {s for s, _, _ in candidates}
     premises: set[Triple] = set()
     memberships: set[Triple] = set()  # of anonymous classes: evaluated, never stored
     relevant = schema.premise_predicates | {RDF_TYPE}

@@ -154,8 +154,40 @@ PROPERTY_RULES: tuple[Rule, ...] = (prp_spo1, prp_inv, prp_trp, prp_dom, prp_rng
 
 def consequences(triple: Triple, schema: Schema, state: State) -> Iterator[Triple]:
     """Every triple one rule application with ``triple`` as a premise concludes."""
-    for rule in TYPE_RULES if triple[1] == RDF_TYPE else PROPERTY_RULES:
+    for rule in rules_for(triple, schema):
         yield from rule(triple, schema, state)
+
+
+def rules_for(triple: Triple, schema: Schema) -> tuple[Rule, ...]:
+    """The rules that can fire on ``triple``: most triples match none, and asking every rule costs
+    more than the matching rules' work, so the choice is made once per predicate (or class)."""
+    key = triple[2] if triple[1] == RDF_TYPE else triple[1]
+    table = schema.dispatch_types if triple[1] == RDF_TYPE else schema.dispatch_properties
+    rules = table.get(key)
+    if rules is None:
+        rules = table[key] = _applicable(key, triple[1] == RDF_TYPE, schema)
+    return rules
+
+
+def _applicable(key: Term, is_type: bool, schema: Schema) -> tuple[Rule, ...]:
+    if is_type:
+        checks = (
+            (cax_sco, key in schema.superclasses),
+            (cls_int1, key in schema.intersections_with),
+            (cls_svf1_by_filler, key in schema.some_values_by_filler),
+            (cls_hv1, key in schema.restriction_value),
+        )
+    else:
+        checks = (
+            (prp_spo1, key in schema.superproperties),
+            (prp_inv, key in schema.inverses),
+            (prp_trp, key in schema.transitive),
+            (prp_dom, key in schema.domains),
+            (prp_rng, key in schema.ranges),
+            (cls_svf1_by_property, key in schema.some_values),
+            (cls_hv2, any(p == key for p, _ in schema.has_value)),
+        )
+    return tuple(rule for rule, applies in checks if applies)
 
 
 def is_publishable(triple: Triple) -> bool:

@@ -74,6 +74,9 @@ class Schema:
     restriction_value: dict[Term, tuple[Term, Term]] = field(default_factory=dict)  # R -> (p, v)
     intersections: dict[Term, tuple[Term, ...]] = field(default_factory=dict)  # I -> components
     intersections_with: dict[Term, tuple[Term, ...]] = field(default_factory=dict)  # C -> the I it is part of
+    # filled lazily by bricskg.inference.rules.rules_for: which rules can fire, per predicate / per class
+    dispatch_properties: dict[Term, tuple] = field(default_factory=dict)
+    dispatch_types: dict[Term, tuple] = field(default_factory=dict)
 
     @property
     def premise_predicates(self) -> frozenset[Term]:
