@@ -106,10 +106,13 @@ def rule_inputs(store: ox.Store, schema: Schema, terms: Terms, exclude_graph: ox
     found: set[Triple] = set()
     text = terms.text
     for predicate in predicates:
-        if predicate[0] == "<":
-            for quad in store.quads_for_pattern(None, terms.term(predicate), None, None):
-                if quad.graph_name != exclude_graph:
-                    found.add((text(quad.subject), predicate, text(quad.object)))
+        if predicate[0] != "<":
+            continue
+        quads = store.quads_for_pattern(None, terms.term(predicate), None, None)
+        if exclude_graph is None:  # the common case (materialise drops the graph first): no check per quad
+            found.update((text(quad.subject), predicate, text(quad.object)) for quad in quads)
+        else:
+            found.update((text(q.subject), predicate, text(q.object)) for q in quads if q.graph_name != exclude_graph)
     return found
 
 
@@ -126,6 +129,8 @@ class Materialisation:
 def entailments(store: ox.Store, exclude_graph: ox.NamedNode | None = None) -> Materialisation:
     """The publishable entailments of ``store`` (all graphs but ``exclude_graph``) not stated in it."""
     terms = Terms()
+    if exclude_graph is not None and next(store.quads_for_pattern(None, None, None, exclude_graph), None) is None:
+        exclude_graph = None  # empty: nothing to leave out
     stated_schema = set(schema_triples(store, terms, exclude_graph))
     schema = compile_schema(stated_schema)
     explicit = rule_inputs(store, schema, terms, exclude_graph)
