@@ -30,6 +30,7 @@ class Config:
     backend_update_url: str | None = None
     base_iri: str = BASE_IRI
     inference: bool = True  # materialise the entailment regime (bricskg.inference); --no-inference turns it off
+    hermit: bool = False  # add HermiT's class memberships beyond the rules to the inferred graph (--hermit)
 
     @property
     def writes_enabled(self) -> bool:

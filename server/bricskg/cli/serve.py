@@ -149,6 +149,7 @@ def _check(config: Config) -> Config:
 @click.option("--max-result-bytes", default=64 * 1024 * 1024, show_default=True, type=click.IntRange(min=1024), help="Largest serialised query answer; larger answers get 400 asking for a LIMIT.")
 @click.option("--backend", default=None, metavar="URL[,UPDATE_URL]", help="Serve over an external SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--no-inference", "inference", flag_value=False, default=True, help="Serve only the stated triples: no inferred graph (RDFS + OWL 2 RL entailments), no maintenance on writes.")
+@click.option("--hermit", is_flag=True, default=None, help="Also add the class memberships HermiT entails beyond the OWL 2 RL rules (needs Java; seconds at start and after writes that touch defined classes).")
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request to stdout.")
 def command(access_log: bool, **options: Any) -> None:
     """Serve SPARQL 1.1 (/sparql), the linked-data pages and dumps over HTTP with gunicorn.

@@ -49,15 +49,30 @@ class MaterialiseReport:
     hermit: str = "not run"
 
 
-def materialise(store: ox.Store) -> MaterialiseReport:
-    """Replace the inferred graph of ``store`` with the entailments of everything else in it."""
+def materialise(store: ox.Store, *, hermit: bool = False) -> MaterialiseReport:
+    """Replace the inferred graph of ``store`` with the entailments of everything else in it; with
+    ``hermit``, add the class memberships HermiT entails beyond the rules (``bricskg.inference.hermit``)."""
     from bricskg.inference.closure import entailments
 
     began = time.perf_counter()
     store.remove_graph(INFERRED)
     result = entailments(store, exclude_graph=INFERRED)
-    write_inferred(store, result.inferred, result.terms)
-    return MaterialiseReport(len(result.inferred), result.explicit_inputs, time.perf_counter() - began)
+    inferred = set(result.inferred)
+    summary = "not run"
+    if hermit:
+        from bricskg.inference.hermit import hermit_memberships
+
+        memberships, summary = hermit_memberships(store, INFERRED)
+        beyond = {t for t in memberships - inferred if not _stated(store, t)}
+        inferred |= beyond
+        summary += f"; {len(beyond)} membership(s) beyond the rules"
+    write_inferred(store, inferred, result.terms)
+    return MaterialiseReport(len(inferred), result.explicit_inputs, time.perf_counter() - began, summary)
+
+
+def _stated(store: ox.Store, triple: "tuple[str, str, str]") -> bool:
+    s, p, o = (ox.NamedNode(t[1:-1]) for t in triple)
+    return next(store.quads_for_pattern(s, p, o, None), None) is not None
 
 
 def write_inferred(store: ox.Store, triples: "Iterable[tuple[str, str, str]]", terms: "Terms") -> None:

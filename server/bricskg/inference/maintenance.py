@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from bricskg.inference import INFERRED, materialise, write_inferred
 from bricskg.inference.closure import MutableState, saturate
+from bricskg.inference.hermit import reads_defined_classes
 from bricskg.inference.rules import consequences, is_member, is_publishable
 from bricskg.inference.schema import RDF_TYPE, Schema, compile_schema, schema_triples, touches_schema
 from bricskg.inference.terms import Term, Terms, Triple, is_blank, is_literal
@@ -167,15 +168,21 @@ def _triples(quads: Iterable[ox.Quad], terms: Terms) -> set[Triple]:
     return {terms.triple(q) for q in quads if q.graph_name != INFERRED}
 
 
-def maintain(store: ox.Store, removed: Iterable[ox.Quad], inserted: Iterable[ox.Quad]) -> MaintenanceReport:
-    """Bring the inferred graph of ``store`` up to date with a change already applied to it."""
+def maintain(
+    store: ox.Store, removed: Iterable[ox.Quad], inserted: Iterable[ox.Quad], *, hermit: bool = False
+) -> MaintenanceReport:
+    """Bring the inferred graph of ``store`` up to date with a change already applied to it.
+
+    With ``hermit`` (the graph holds HermiT's memberships too), a change to what a defined class
+    reads is followed by a full recompute, rules and HermiT: HermiT has no incremental mode."""
     began = time.perf_counter()
     terms = Terms()
     removed_triples, inserted_triples = _triples(removed, terms), _triples(inserted, terms)
-    if touches_schema(removed_triples | inserted_triples):
-        report = materialise(store)
-        return MaintenanceReport(report.inferred, 0, time.perf_counter() - began, full_recompute=True)
     schema = compile_schema(schema_triples(store, terms, INFERRED))
+    changed = removed_triples | inserted_triples
+    if touches_schema(changed) or (hermit and reads_defined_classes(changed, schema)):
+        report = materialise(store, hermit=hermit)
+        return MaintenanceReport(report.inferred, 0, time.perf_counter() - began, full_recompute=True)
     state = StoreState(store, schema, terms)
     gone = {t for t in removed_triples if not state.explicit(t)}  # stated nowhere any more
     if gone:

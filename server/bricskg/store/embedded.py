@@ -253,6 +253,7 @@ class EmbeddedBackend:
         snapshots: "SnapshotShelf | None" = None,
         snapshot_retention: float = 90.0,
         inference: bool = False,
+        hermit: bool = False,
     ):
         if (memory_store is None) == (store_path is None):
             raise ValueError("give exactly one of memory_store and store_path")
@@ -274,6 +275,7 @@ class EmbeddedBackend:
         self.union_materialised = bool(materialise_union)
         # The store holds the inferred graph (bricskg.inference), kept up to date by the writer.
         self.inference = inference
+        self.hermit = hermit  # ... with HermiT's memberships beyond the rules (bricskg.inference.hermit)
         self._memory_store = memory_store
         self.store_path = Path(store_path) if store_path is not None else None
         self._writable = writable
@@ -494,7 +496,7 @@ class _ProcessLocal:
         return self._state
 
 
-def open_shelf(store_path: Path, sources: list, *, retention: float, infer: bool = False) -> "SnapshotShelf":
+def open_shelf(store_path: Path, sources: list, *, retention: float, infer: bool = False, hermit: bool = False) -> "SnapshotShelf":
     """This owner's snapshot folder, with a first checkpoint made (after loading ``sources`` into the
     store) in a subprocess: the calling process — the gunicorn master — never opens RocksDB."""
     from bricskg.store.snapshots import SnapshotShelf
@@ -502,7 +504,7 @@ def open_shelf(store_path: Path, sources: list, *, retention: float, infer: bool
 
     shelf = SnapshotShelf(store_path, retention=retention)
     try:
-        prepare_in_subprocess(store_path, sources, shelf.path_of(0), infer=infer)
+        prepare_in_subprocess(store_path, sources, shelf.path_of(0), infer=infer, hermit=hermit)
         shelf.adopt(0)
     except BaseException:
         shelf.remove()

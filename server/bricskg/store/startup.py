@@ -36,6 +36,7 @@ class Preparation:
     sources: tuple[SourceFile, ...]
     snapshot: Path
     infer: bool = False  # recompute the inferred graph (bricskg.inference) before the first snapshot
+    hermit: bool = False  # ... with HermiT's memberships beyond the rules
 
 
 class PreparationFailed(OSError):
@@ -45,25 +46,29 @@ class PreparationFailed(OSError):
 LOCK_RETRIES = (0.2, 0.4, 0.8, 1.6)  # seconds; a server killed a moment ago may still hold RocksDB's lock
 
 
-def prepare_in_subprocess(store_path: Path, sources: list[SourceFile], snapshot: Path, *, infer: bool = False) -> None:
+def prepare_in_subprocess(
+    store_path: Path, sources: list[SourceFile], snapshot: Path, *, infer: bool = False, hermit: bool = False
+) -> None:
     """Run ``prepare`` in a child process; re-raise its error here (``DataLoadError`` for bad files).
 
     RocksDB's lock is released when its holder's process is gone, which can lag a moment behind a
     ``kill -9`` of a previous server: a lock error is retried a few times before it is reported."""
     for delay in LOCK_RETRIES:
         try:
-            return _prepare_once(store_path, sources, snapshot, infer)
+            return _prepare_once(store_path, sources, snapshot, infer, hermit)
         except PreparationFailed as error:
             if "lock" not in str(error).lower():
                 raise
             time.sleep(delay)
-    return _prepare_once(store_path, sources, snapshot, infer)
+    return _prepare_once(store_path, sources, snapshot, infer, hermit)
 
 
-def _prepare_once(store_path: Path, sources: list[SourceFile], snapshot: Path, infer: bool = False) -> None:
+def _prepare_once(
+    store_path: Path, sources: list[SourceFile], snapshot: Path, infer: bool = False, hermit: bool = False
+) -> None:
     from bricskg.store.factory import DataLoadError
 
-    job = Preparation(Path(store_path), tuple(sources), Path(snapshot), infer)
+    job = Preparation(Path(store_path), tuple(sources), Path(snapshot), infer, hermit)
     completed = subprocess.run(
         [sys.executable, "-c", CHILD], input=pickle.dumps(job), capture_output=True, check=False
     )
@@ -93,7 +98,7 @@ def prepare(job: Preparation) -> None:
         # the store was written without inference (serve --no-inference, bricskg load)
         from bricskg.inference import materialise
 
-        materialise(store)
+        materialise(store, hermit=job.hermit)
     else:
         from bricskg.inference import INFERRED
 

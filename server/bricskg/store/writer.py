@@ -112,7 +112,7 @@ class EntailmentChange:
     recompute: bool = False
 
 
-def maintain_entailments(store: ox.Store, change: EntailmentChange) -> None:
+def maintain_entailments(store: ox.Store, change: EntailmentChange, *, hermit: bool = False) -> None:
     """Bring the inferred graph up to date with a change just applied to ``store``.
 
     Kept apart from the commit paths so that how a delta is committed can change without touching
@@ -123,9 +123,9 @@ def maintain_entailments(store: ox.Store, change: EntailmentChange) -> None:
     from bricskg.inference.maintenance import maintain
 
     if change.recompute:
-        materialise(store)
+        materialise(store, hermit=hermit)
     else:
-        maintain(store, change.removed, change.inserted)
+        maintain(store, change.removed, change.inserted, hermit=hermit)
 
 
 def entailment_change(delta: Delta, *, names_kept: bool, inferred_touched: bool = False) -> EntailmentChange:
@@ -544,10 +544,11 @@ class EmbeddedTarget:
     no longer be at fault at commit time: the same text already ran on the scratch copy.
     """
 
-    def __init__(self, store: ox.Store, on_commit: Any = None, maintains_entailments: bool = False):
+    def __init__(self, store: ox.Store, on_commit: Any = None, maintains_entailments: bool = False, hermit: bool = False):
         self.store = store
         self.on_commit = on_commit
         self.maintains_entailments = maintains_entailments  # the store holds an inferred graph to keep right
+        self.hermit = hermit  # ... with HermiT's class memberships in it (serve --hermit)
 
     def graph_names(self) -> set[Any]:
         with _store_errors("read"):
@@ -596,7 +597,7 @@ class EmbeddedTarget:
     def _follow(self, change: EntailmentChange | None) -> None:
         """Update the inferred graph before readers are told of the write (``on_commit`` publishes)."""
         if change is not None and self.maintains_entailments:
-            maintain_entailments(self.store, change)
+            maintain_entailments(self.store, change, hermit=self.hermit)
 
     def _committed(self) -> None:
         if self.on_commit is not None:
@@ -632,5 +633,8 @@ def target_for(backend: Any) -> Any:
 
         raise ReadOnly("This store was opened read-only.")
     return EmbeddedTarget(
-        store, on_commit=getattr(inner, "notify_write", None), maintains_entailments=bool(getattr(inner, "inference", False))
+        store,
+        on_commit=getattr(inner, "notify_write", None),
+        maintains_entailments=bool(getattr(inner, "inference", False)),
+        hermit=bool(getattr(inner, "hermit", False)),
     )

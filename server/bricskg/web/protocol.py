@@ -261,7 +261,10 @@ def entailment_of(backend: Backend) -> dict[str, str] | str:
     if not getattr(backend, "inference", False):
         return "simple"
     counter = getattr(backend, "inferred_quad_count", None)
-    body: dict[str, object] = {"regime": ENTAILMENT_RDFS, "profile": "RDFS + OWL 2 RL subset", "graph": INFERRED_GRAPH}
+    body: dict[str, object] = {
+        "regime": ENTAILMENT_RDFS, "profile": "RDFS + OWL 2 RL subset", "graph": INFERRED_GRAPH,
+        "hermit": bool(getattr(backend, "hermit", False)),
+    }
     if counter is not None:
         body["inferred_triples"] = counter()
     return body  # type: ignore[return-value]
