@@ -17,7 +17,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from bricskg.inference.rules import is_publishable, rules_for
+from bricskg.inference.rules import cax_sco, is_publishable, prp_dom, prp_rng, rules_for
 from bricskg.inference.schema import RDF_TYPE, SUBCLASS_OF, SUBPROPERTY_OF, Schema, compile_schema, schema_triples
 from bricskg.inference.terms import Term, Terms, Triple, is_blank
 
@@ -25,24 +25,29 @@ from bricskg.inference.terms import Term, Terms, Triple, is_blank
 def saturate(frontier: Iterable[Triple], schema: Schema, state: "MutableState") -> list[Triple]:
     """Feed ``frontier`` through the rules to the fixpoint; returns the triples that were new."""
     added: list[Triple] = []
-    todo = list(frontier)
+    todo = [(triple, False) for triple in frontier]
     has, add = state.has, state.add
     if isinstance(state, MemoryState) and not state.join_predicates:
         has, add = state.triples.__contains__, state.triples.add  # no index to keep: plain set operations
     while todo:
-        next_round: list[Triple] = []
-        for triple in todo:
-            rules = rules_for(triple, schema)
-            if not rules:
-                continue
-            for rule in rules:
+        next_round: list[tuple[Triple, bool]] = []
+        for triple, closed in todo:
+            for rule in rules_for(triple, schema):
+                if closed and rule is cax_sco:
+                    continue  # its superclasses came out with it: the hierarchy is closed
+                concludes_closed = rule in CLOSED_TYPE_RULES
                 for derived in rule(triple, schema, state):
                     if not has(derived):
                         add(derived)
                         added.append(derived)
-                        next_round.append(derived)
+                        next_round.append((derived, concludes_closed))
         todo = next_round
     return added
+
+
+# Rules whose type conclusions already include every superclass (the tables are closed), so feeding
+# such a conclusion to cax-sco again finds nothing new.
+CLOSED_TYPE_RULES = (cax_sco, prp_dom, prp_rng)
 
 
 class MutableState:

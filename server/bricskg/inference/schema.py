@@ -181,11 +181,20 @@ def compile_schema(triples: Iterable[Triple]) -> Schema:
         if parts:
             intersections[cls] = parts
             sub_class[cls].update(parts)  # scm-int: I ⊑ each component (gives cls-int2)
+    superclasses = _closure(sub_class)
+
+    def upwards(classes: set[Term]) -> frozenset[Term]:
+        """Classes with all their superclasses: prp-dom/prp-rng conclusions come out closed (rdfs9)."""
+        closed = set(classes)
+        for cls in classes:
+            closed |= superclasses.get(cls, frozenset())
+        return frozenset(closed)
+
     schema = Schema(
-        superclasses=_closure(sub_class),
+        superclasses=superclasses,
         superproperties=_closure(sub_property),
-        domains={p: frozenset(c) for p, c in domains.items()},
-        ranges={p: frozenset(c) for p, c in ranges.items()},
+        domains={p: upwards(c) for p, c in domains.items()},
+        ranges={p: upwards(c) for p, c in ranges.items()},
         inverses={p: frozenset(q) for p, q in inverses.items()},
         transitive=frozenset(transitive),
     )
