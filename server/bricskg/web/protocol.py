@@ -255,10 +255,14 @@ def default_graph_mode(backend: Backend) -> str:
 
 
 def entailment_of(backend: Backend) -> dict[str, str] | str:
-    """The regime /health reports: the inferred graph and its regime, or "simple" (stated triples only)."""
+    """The regime /health reports: the inferred graph and its regime, "simple" (stated triples only,
+    ``--no-inference``) or "external-engine" (``--backend``: whatever that engine does)."""
     from bricskg.inference import ENTAILMENT_RDFS, INFERRED_GRAPH
 
-    if not getattr(backend, "inference", False):
+    inference = getattr(backend, "inference", None)
+    if inference is None:
+        return "external-engine"
+    if not inference:
         return "simple"
     counter = getattr(backend, "inferred_quad_count", None)
     body: dict[str, object] = {
