@@ -222,18 +222,27 @@ def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -
     premises: set[Triple] = set()
     memberships: set[Triple] = set()  # of anonymous classes: evaluated, never stored
     relevant = schema.premise_predicates | {RDF_TYPE}
+
+    def still_holds(quad: ox.Quad) -> Triple | None:
+        """A stored premise, unless it is an inferred triple being deleted (no store lookup needed)."""
+        if str(quad.predicate) not in relevant:
+            return None
+        triple = state.terms.triple(quad)
+        if quad.graph_name == INFERRED and triple in state.dropped:
+            return None
+        return triple
+
     for node in nodes:
         term = state.terms.term(node)
         for quad in state.store.quads_for_pattern(term, None, None, None):
-            if str(quad.predicate) in relevant:
-                premises.add(state.terms.triple(quad))
+            premises.add(still_holds(quad))  # type: ignore[arg-type]
         for quad in state.store.quads_for_pattern(None, None, term, None):
-            if str(quad.predicate) in relevant:
-                premises.add(state.terms.triple(quad))
+            premises.add(still_holds(quad))  # type: ignore[arg-type]
         for cls in _anonymous_classes(schema):
             if is_member(state, schema, node, cls):
                 memberships.add((node, RDF_TYPE, cls))
-    premises = {t for t in premises if t not in candidates and state.has(t)} | memberships
+    premises.discard(None)  # type: ignore[arg-type]
+    premises = (premises - candidates) | memberships
     rederived: list[Triple] = []
     for premise in premises:
         for derived in consequences(premise, schema, state):

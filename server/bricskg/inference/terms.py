@@ -35,6 +35,7 @@ class Terms:
 
     def __init__(self) -> None:
         self._others: dict[str, object] = {}
+        self._iris: dict[str, ox.NamedNode] = {}
 
     def text(self, term: object) -> Term:
         text = str(term)
@@ -47,7 +48,10 @@ class Terms:
 
     def term(self, text: Term) -> object:
         if text[0] == "<":
-            return ox.NamedNode(text[1:-1])
+            iri_term = self._iris.get(text)
+            if iri_term is None:
+                iri_term = self._iris[text] = ox.NamedNode(text[1:-1])
+            return iri_term
         known = self._others.get(text)
         if known is not None:
             return known
