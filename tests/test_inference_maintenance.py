@@ -156,3 +156,48 @@ def test_founding_member_state_goes_and_comes_back_with_the_role():
     store.add(role)
     maintain(store, [], [role])
     assert founding in store
+
+
+# --- the rules the ontology does not use yet (transitive, symmetric, inverse chains), on a toy schema ---
+
+EX = "http://example.org/"
+TOY_GRAPH = ox.NamedNode(EX + "g")
+
+
+def _ex(name: str) -> ox.NamedNode:
+    return ox.NamedNode(EX + name)
+
+
+OWL = "http://www.w3.org/2002/07/owl#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+TOY_SCHEMA = [
+    ox.Quad(_ex("within"), RDF_TYPE, ox.NamedNode(OWL + "TransitiveProperty"), TOY_GRAPH),
+    ox.Quad(_ex("contains"), ox.NamedNode(OWL + "inverseOf"), _ex("within"), TOY_GRAPH),
+    ox.Quad(_ex("borders"), RDF_TYPE, ox.NamedNode(OWL + "SymmetricProperty"), TOY_GRAPH),
+    ox.Quad(_ex("borders"), ox.NamedNode(RDFS + "subPropertyOf"), _ex("near"), TOY_GRAPH),
+    ox.Quad(_ex("near"), ox.NamedNode(RDFS + "domain"), _ex("Place"), TOY_GRAPH),
+]
+PLACES = [_ex(name) for name in "abcde"]
+TOY_EDGES = sorted(
+    {ox.Quad(x, _ex(p), y, TOY_GRAPH) for x in PLACES for y in PLACES if x != y for p in ("within", "borders")},
+    key=str,
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.booleans(), st.lists(st.sampled_from(TOY_EDGES), min_size=1, max_size=4, unique=True)), min_size=1, max_size=5))
+def test_transitive_symmetric_and_inverse_chains_are_maintained_like_a_recompute(steps):
+    store = ox.Store()
+    store.extend(TOY_SCHEMA)
+    materialise(store)
+    for insert, quads in steps:
+        if insert:
+            added = [q for q in quads if q not in store]
+            store.extend(added)
+            maintain(store, [], added)
+        else:
+            removed = [q for q in quads if q in store]
+            for quad in removed:
+                store.remove(quad)
+            maintain(store, removed, [])
+        assert _inferred(store) == _recomputed(store)

@@ -105,8 +105,7 @@ class StoreState(MutableState):
                     if quad.graph_name == INFERRED:
                         inferred = True
                     else:
-                        explicit = True
-                        break
+                        explicit = True  # no early exit: the inferred graph may hold it too (just stated)
             cached = (explicit, inferred)
             self._stored_cache[triple] = cached
         return cached
