@@ -257,7 +257,7 @@ def _anonymous_classes(schema: Schema) -> list[Term]:
 
 
 def _write(store: ox.Store, state: StoreState, began: float) -> MaintenanceReport:
-    """Apply the pending changes: removals quad by quad, additions as one ``extend``."""
+    """Apply the pending changes: removals quad by quad, additions in one bulk load."""
     to_add = [t for t in state.added if is_publishable(t) and not state.stored(t)[1]]
     to_remove = [t for t in state.dropped if state.stored(t)[1]]
     term = state.terms.term
