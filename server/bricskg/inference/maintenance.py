@@ -214,10 +214,12 @@ def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -
         state.drop(triple)
     # Rederive: one rule step from what remains around the candidates, then propagate.
     candidates = doomed.triples | gone
-    # Every rule's premises mention the subject of its conclusion (as subject, or as object for
-    # prp-rng and prp-inv), so the triples around the candidates' subjects hold every one-step
-    # derivation; their objects can be hubs (a role, a topic) and need not be read.
+    # Every rule's premises mention the subject of its conclusion: as their subject, or as their
+    # object for prp-rng, prp-inv and prp-symp only. So the triples about the candidates' subjects,
+    # and those pointing at them with a predicate that has a range or an inverse, hold every one-step
+    # derivation; a state or a bloc is the object of thousands of other triples that need not be read.
     nodes = {s for s, _, _ in candidates}
+    backwards = [state.terms.term(p) for p in set(schema.ranges) | set(schema.inverses) if p[0] == "<"]
     premises: set[Triple] = set()
     memberships: set[Triple] = set()  # of anonymous classes: evaluated, never stored
     relevant = schema.premise_predicates | {RDF_TYPE}
@@ -235,8 +237,9 @@ def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -
         term = state.terms.term(node)
         for quad in state.store.quads_for_pattern(term, None, None, None):
             premises.add(still_holds(quad))  # type: ignore[arg-type]
-        for quad in state.store.quads_for_pattern(None, None, term, None):
-            premises.add(still_holds(quad))  # type: ignore[arg-type]
+        for predicate in backwards:
+            for quad in state.store.quads_for_pattern(None, predicate, term, None):
+                premises.add(still_holds(quad))  # type: ignore[arg-type]
         for cls in _anonymous_classes(schema):
             if is_member(state, schema, node, cls):
                 memberships.add((node, RDF_TYPE, cls))
