@@ -20,7 +20,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from bricskg.inference.terms import Term, Terms, Triple, iri, is_blank, is_literal
+from bricskg.inference.terms import Term, Terms, Triple, iri, is_literal
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

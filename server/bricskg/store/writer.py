@@ -38,7 +38,6 @@ import pyoxigraph as ox
 
 from bricskg.config import BASE_IRI
 from bricskg.dataset import ONTOLOGY_GRAPH
-from bricskg.inference import INFERRED, INFERRED_GRAPH
 from bricskg.store.base import Forbidden, PayloadTooLarge, QueryRefused, ValidationFailed
 from bricskg.store.delta import (
     _TOKEN,
@@ -54,6 +53,16 @@ from bricskg.store.delta import (
     parse_update,
     split_data_blocks,
     with_protocol_dataset,
+)
+from bricskg.store.entailments import (
+    INFERRED,
+    INFERRED_GRAPH,
+    INFERRED_REFUSAL,
+    EntailmentChange,
+    ExplicitView,
+    InferredProtected,
+    entailment_change,
+    maintain_entailments,
 )
 
 AUDIT_GRAPH = BASE_IRI + "graph/audit"
@@ -86,81 +95,6 @@ class WriteOutcome:
 
 class AuditProtected(Forbidden):
     """The audit graph is written by the server only (HTTP 403)."""
-
-
-class InferredProtected(Forbidden):
-    """The inferred graph is computed by the server only (HTTP 403)."""
-
-
-INFERRED_REFUSAL = (
-    f"The inferred graph <{INFERRED_GRAPH}> is computed by the server from the other graphs; "
-    "change the stated triples instead."
-)
-
-
-# ---------------------------------------------------------------------------------------------
-# Entailments: the hook where a committed change reaches the inferred graph
-
-
-@dataclass(frozen=True)
-class EntailmentChange:
-    """What the inferred graph must follow: the explicit quads a commit removed and inserted, and
-    whether the commit cannot be followed incrementally (then the graph is recomputed)."""
-
-    removed: frozenset[ox.Quad]
-    inserted: frozenset[ox.Quad]
-    recompute: bool = False
-
-
-def maintain_entailments(store: ox.Store, change: EntailmentChange, *, hermit: bool = False) -> None:
-    """Bring the inferred graph up to date with a change just applied to ``store``.
-
-    Kept apart from the commit paths so that how a delta is committed can change without touching
-    this. A commit that renamed blank nodes (SPARQL gives INSERT DATA's blank nodes fresh names)
-    or emptied the inferred graph (CLEAR ALL, DROP ALL, GRAPH ?g) is followed by a full recompute:
-    the delta's quads are then not the stored ones."""
-    from bricskg.inference import materialise
-    from bricskg.inference.maintenance import maintain
-
-    if change.recompute:
-        materialise(store, hermit=hermit)
-    else:
-        maintain(store, change.removed, change.inserted, hermit=hermit)
-
-
-def entailment_change(delta: Delta, *, names_kept: bool, inferred_touched: bool = False) -> EntailmentChange:
-    """The change to follow for ``delta``; ``names_kept``: the commit stores the delta's blank nodes
-    under their names (``Store.extend``), not fresh ones (an update's INSERT)."""
-    renamed = not names_kept and any(
-        isinstance(term, ox.BlankNode) for quad in delta.inserted for term in (quad.subject, quad.object, quad.graph_name)
-    )
-    return EntailmentChange(delta.removed, delta.inserted, recompute=renamed or inferred_touched)
-
-
-class ExplicitView:
-    """A write target's read side without the inferred graph: the SHACL gate validates what is
-    stated, as ``bricskg validate`` does on the files, never the entailments."""
-
-    def __init__(self, target: Any):
-        self.target = target
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.target, name)
-
-    def graph_names(self) -> set[Any]:
-        return {g for g in self.target.graph_names() if g != INFERRED}
-
-    def graph_quads(self, graphs: list[Any]) -> Iterator[ox.Quad]:
-        return self.target.graph_quads([g for g in graphs if g != INFERRED])
-
-    def quads_about(self, nodes: list[Any]) -> Iterator[ox.Quad]:
-        return (q for q in self.target.quads_about(nodes) if q.graph_name != INFERRED)
-
-    def quads_referring_to(self, nodes: list[Any]) -> Iterator[ox.Quad]:
-        return (q for q in self.target.quads_referring_to(nodes) if q.graph_name != INFERRED)
-
-    def present(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
-        return self.target.present(quads)
 
 
 # ---------------------------------------------------------------------------------------------
