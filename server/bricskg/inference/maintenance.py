@@ -233,10 +233,16 @@ def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -
             return None
         return triple
 
+    named = sorted(n for n in nodes if n[0] == "<")
+    for chunk in range(0, len(named), ABOUT_CHUNK):
+        premises |= _stated_about(state.store, named[chunk : chunk + ABOUT_CHUNK], relevant, state.terms)
+    for quad in (q for node in named for q in state.store.quads_for_pattern(state.terms.term(node), None, None, INFERRED)):
+        premises.add(still_holds(quad))  # type: ignore[arg-type]
     for node in nodes:
         term = state.terms.term(node)
-        for quad in state.store.quads_for_pattern(term, None, None, None):
-            premises.add(still_holds(quad))  # type: ignore[arg-type]
+        if node[0] != "<":  # a blank node: SPARQL cannot name it, read it quad by quad
+            for quad in state.store.quads_for_pattern(term, None, None, None):
+                premises.add(still_holds(quad))  # type: ignore[arg-type]
         for predicate in backwards:
             for quad in state.store.quads_for_pattern(None, predicate, term, None):
                 premises.add(still_holds(quad))  # type: ignore[arg-type]
@@ -252,6 +258,24 @@ def _delete_and_rederive(state: StoreState, schema: Schema, gone: set[Triple]) -
                 state.add(derived)
                 rederived.append(derived)
     saturate(rederived, schema, state)
+
+
+ABOUT_CHUNK = 500  # IRIs per VALUES block
+
+
+def _stated_about(store: ox.Store, subjects: list[Term], relevant: frozenset[Term], terms: Terms) -> set[Triple]:
+    """The stated triples about ``subjects``, each once: the claim graphs restate a state's type and
+    label in every claim about it, so reading quad by quad met each triple dozens of times at 1M."""
+    query = (
+        "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?s { " + " ".join(subjects) + " } "
+        f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED.value}>) }} UNION {{ ?s ?p ?o }} }}"
+    )
+    found: set[Triple] = set()
+    for solution in store.query(query):
+        predicate = str(solution["p"])
+        if predicate in relevant:
+            found.add((str(solution["s"]), predicate, terms.text(solution["o"])))
+    return found
 
 
 def _anonymous_classes(schema: Schema) -> list[Term]:
