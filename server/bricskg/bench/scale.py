@@ -169,6 +169,12 @@ def phase_inference(args: dict) -> dict:
     return phase(args)
 
 
+def phase_search(args: dict) -> dict:
+    from bricskg.bench.search_scale import phase_search as run
+
+    return run(args)
+
+
 PHASES: dict[str, Callable[[dict], dict]] = {
     "inference": phase_inference,
     "load-raw": phase_load_raw,
@@ -177,6 +183,7 @@ PHASES: dict[str, Callable[[dict], dict]] = {
     "queries-bricskg": phase_queries_bricskg,
     "validate-full": phase_validate_full,
     "write": phase_write,
+    "search": phase_search,
 }
 
 
@@ -271,6 +278,8 @@ def measure_size(
         f"maintenance after a {plan.write_triples}-triple insert {inference.get('insert_maintenance_seconds')} s, "
         f"delete {inference.get('delete_maintenance_seconds')} s"
     )
+    search = run_phase("search", {"store": str(our_store)}, plan.phase_timeout)
+    progress(f"N={triples:,}: search index built in {search.get('build_seconds', search.get('error'))} s, p50 {search.get('p50_ms')} ms")
     row = {
         "triples": triples,
         "generated_triples": written,
@@ -300,6 +309,7 @@ def measure_size(
         "validation": validation,
         "write": write,
         "inference": inference,
+        "search": search,
         "peak_rss_kib": max(
             (int(p["peak_rss_kib"]) for p in (ours, our_queries, validation, write) if p.get("peak_rss_kib")), default=None
         ),

@@ -117,6 +117,45 @@ def _build_config(**options: Any) -> Config:
     return Config.from_environment(**overrides)
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, in one line, a host:port another process listens on — before the data is loaded and
+    before any server front starts (gunicorn would retry for seconds, printing a trace each time).
+
+    A trial bind with SO_REUSEADDR, as every server front sets it: a port left in TIME_WAIT by a
+    stopped server is free, one with a listener is not. Port 0 (any free port) needs no check."""
+    import errno
+    import socket
+
+    if port == 0:
+        return
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise UsageProblem(f"--host {host}: cannot resolve it ({error.strerror})") from None
+    family, kind, protocol, _, address = addresses[0]
+    with socket.socket(family, kind, protocol) as trial:
+        trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            trial.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"port {port} on {host} is already in use by another program: stop it, or choose "
+                    "another --port (--port 0 picks a free one)"
+                ) from None
+            if error.errno in (errno.EACCES, errno.EPERM):
+                raise PortInUse(f"port {port} on {host}: permission denied (ports below 1024 need privileges)") from None
+            if error.errno == errno.EADDRNOTAVAIL:
+                raise UsageProblem(f"--host {host}: not an address of this machine") from None
+            raise
+
+
+class PortInUse(UsageProblem):
+    """The port cannot be bound (in use, or privileged): exit 3, so scripts can tell it from bad options."""
+
+    exit_code = 3
+
+
 def _check(config: Config) -> Config:
     """Refuse combinations that would lose data or break the single-writer rule."""
     if config.writes_enabled and config.store_path is None and config.backend_url is None:
@@ -158,9 +197,10 @@ def command(access_log: bool, **options: Any) -> None:
     is the union of all graphs. In memory (the default) that union is copied once at load into the
     default graph, so a triple stated in several graphs counts once; with --store it is formed per
     query and repeats such a triple once per graph (use DISTINCT). /health says which. Stop with
-    Ctrl-C.
+    Ctrl-C. Exits 3 at once when the port is taken (or privileged), 2 on bad options or data.
     """
     config = _check(_build_config(**options))
+    check_port_free(config.host, config.port)
     from bricskg.dataset import UnsupportedFile
     from bricskg.store.factory import DataLoadError
     from bricskg.web.app import create_app

@@ -464,6 +464,14 @@ class EmbeddedBackend:
             snapshot=snapshot,
         )
 
+    def read_store(self) -> pyoxigraph.Store:
+        """The store as this process's readers see it now, for whole-store streams (the dumps) that
+        no SPARQL answer could carry: no result-size bound, blank nodes keep their identity."""
+        try:
+            return self._snapshot()
+        except (OSError, RuntimeError) as error:
+            raise store_unavailable(error) from None
+
     def _snapshot(self) -> pyoxigraph.Store:
         """The store to read in this process; a read-only on-disk snapshot is refreshed after writes."""
         if self._memory_store is not None or self._writable:
