@@ -167,3 +167,18 @@ def test_graph_store_protocol_cannot_replace_the_inferred_graph(writable):
         headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {TOKEN}"},
     )
     assert response.status_code == 403, response.text
+
+
+def test_an_on_disk_store_served_without_inference_keeps_no_stale_inferred_graph(live_server_factory, tmp_path):
+    """The inferred graph is recomputed at every start; with --no-inference it is dropped, not served stale."""
+    store = tmp_path / "store"
+    ask = f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}"
+    first = live_server_factory("--store", str(store), "--workers", "1")
+    assert first.query(ask).json()["boolean"] is True
+    first.stop()
+    second = live_server_factory("--store", str(store), "--workers", "1", "--no-inference")
+    assert second.query(ask).json()["boolean"] is False
+    assert second.get("/health").json()["entailment"] == "simple"
+    second.stop()
+    third = live_server_factory("--store", str(store), "--workers", "1")
+    assert third.query(ask).json()["boolean"] is True
