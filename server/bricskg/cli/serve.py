@@ -27,7 +27,9 @@ def build_options(config: Config, *, access_log: bool) -> dict[str, Any]:
     return {
         "bind": [f"{config.host}:{config.port}"],
         "workers": config.workers,
-        "worker_class": "gthread",
+        # gthread with a front that reads each request completely, with deadlines, before a thread
+        # sees it (slowloris), and admits a bounded number (bricskg.front.worker)
+        "worker_class": "bricskg.front.worker.BufferingWorker",
         "threads": config.threads,
         "preload_app": True,
         # gthread workers heartbeat from their main loop, not from request threads; a query is cut
@@ -68,7 +70,14 @@ def _retire_worker(worker: Any) -> None:
 
 
 def when_ready(server: Any) -> None:
-    """Print where the server listens (the real port when ``--port 0`` asked for any free one)."""
+    """Print where the server listens (the real port when ``--port 0`` asked for any free one), and
+    fix the server's public URL (``--base-url``, else this address) before the workers fork."""
+    from bricskg.web.request_context import PUBLIC_URL
+
+    app = server.app.wsgi()
+    config = app.extensions.get("bricskg.config")
+    if config is not None and server.LISTENERS:
+        app.extensions[PUBLIC_URL] = config.public_url(server.LISTENERS[0].sock.getsockname()[1])
     for listener in server.LISTENERS:
         host, port = listener.sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
@@ -158,6 +167,8 @@ class PortInUse(UsageProblem):
 
 def _check(config: Config) -> Config:
     """Refuse combinations that would lose data or break the single-writer rule."""
+    if config.base_url is not None and not config.base_url.startswith(("http://", "https://")):
+        raise UsageProblem(f"--base-url must be an http:// or https:// URL, got {config.base_url!r}.")
     if config.writes_enabled and config.store_path is None and config.backend_url is None:
         raise UsageProblem(
             "writes are enabled (BRICSKG_ADMIN_TOKEN is set) but the store is in memory: every write would be lost "
@@ -182,9 +193,12 @@ def _check(config: Config) -> Config:
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="On-disk Oxigraph store (created and loaded with the bundled data when empty); default: in memory.")
 @click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Extra RDF file to load (Turtle, N-Triples, RDF/XML, TriG, N-Quads); repeatable.")
 @click.option("--no-bundled", "load_bundled", flag_value=False, default=True, help="Do not load the bundled ontology and data.")
-@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds before a query is stopped and answered with 503.")
+@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds before a query is stopped and answered with 503, counted from when the request was received (time queued counts).")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a client has to send a request's line and headers, from its first byte (else 408).")
+@click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a client has to send a request's body, from the end of its headers (else 408).")
+@click.option("--base-url", default=None, metavar="URL", help="The server's public URL, used in the service description and Graph Store Location headers (never the request's Host header). Default: http://HOST:PORT of the bind address.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1), help="gunicorn worker processes.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Request threads per worker (and executors per worker, at most 8).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Queries run at once per worker: its executors (at most 8); at most half of them run queries longer than 0.5 s (a further long one gets 503 then). A query finding every executor busy waits at most 1 s, then 503 with Retry-After. Each worker has 2×N+4 request threads and queues at most 64 more requests (then 503 at once).")
 @click.option("--max-result-bytes", default=64 * 1024 * 1024, show_default=True, type=click.IntRange(min=1024), help="Largest serialised query answer; larger answers get 400 asking for a LIMIT.")
 @click.option("--backend", default=None, metavar="URL[,UPDATE_URL]", help="Serve over an external SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--no-inference", "inference", flag_value=False, default=True, help="Serve only the stated triples: no inferred graph (RDFS + OWL 2 RL entailments), no maintenance on writes.")

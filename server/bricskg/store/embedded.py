@@ -294,7 +294,7 @@ class EmbeddedBackend:
         analysis = check_query(request.query)
         job = self.job_for(request, analysis.has_dataset_clause)
         if self.isolate:
-            kind, media_type, body = self.executor_pool().run(job, request.timeout)
+            kind, media_type, body = self.executor_pool().run(job, request.timeout, request.received_at)
         else:
             try:
                 kind, media_type, body = evaluate(self._snapshot(), job)

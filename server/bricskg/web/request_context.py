@@ -68,3 +68,18 @@ def requested_iri_path(prefix: str, decoded_rest: str) -> str:
     if path is not None and path.startswith(prefix):
         return uri_to_iri(path[len(prefix):])
     return iri_from_decoded(decoded_rest)
+
+
+PUBLIC_URL = "bricskg.public_url"  # app extension: set once the listening port is known
+
+
+def public_url() -> str:
+    """The server's URL, without a trailing slash: ``--base-url``, else the bind address. Never the
+    request's ``Host`` header, which any client sets to anything."""
+    return current_app.extensions.get(PUBLIC_URL) or config().public_url()
+
+
+def own_url() -> str:
+    """This request's URL (path, no query string) under ``public_url()``."""
+    path = request.base_url[len(request.host_url.rstrip("/")):]
+    return public_url() + path
