@@ -118,7 +118,7 @@ def _column(store: ox.Store, query: str) -> Iterator[tuple[Any, ...]]:
         yield tuple(row)
 
 
-def _surviving_nodes(store: ox.Store, cleared: set[Any]) -> list[tuple[Any, bool]]:
+def _surviving_nodes(store: ox.Store, cleared: set[Any], hidden: set[Any]) -> list[tuple[Any, bool]]:
     """(node, is a subject in the cleared graphs) for every node of the cleared graphs that still
     occurs elsewhere -- as a subject or an object of a quad in another graph.
 
@@ -133,19 +133,19 @@ def _surviving_nodes(store: ox.Store, cleared: set[Any]) -> list[tuple[Any, bool
         f"}} GROUP BY ?n }}"
     )
     rest = (
-        f"{{ SELECT DISTINCT ?n WHERE {{ {{ {_elsewhere(cleared, '?n ?q ?x')} }} UNION "
-        f"{{ {_elsewhere(cleared, '?y ?q ?n')} FILTER(!isLiteral(?n)) }} }} }}"
+        f"{{ SELECT DISTINCT ?n WHERE {{ {{ {_elsewhere(hidden, '?n ?q ?x')} }} UNION "
+        f"{{ {_elsewhere(hidden, '?y ?q ?n')} FILTER(!isLiteral(?n)) }} }} }}"
     )
     rows = _column(store, f"SELECT ?n ?described WHERE {{ {mine} {rest} }}")
     return [(node, described is not None and described.value == "true") for node, described in rows]
 
 
-def _loses_a_statement(store: ox.Store, node: Any, cleared: set[Any]) -> bool:
+def _loses_a_statement(store: ox.Store, node: Any, cleared: set[Any], hidden: set[Any]) -> bool:
     """Whether a triple about ``node`` in the cleared graphs is stated nowhere else (the union view
     of the node changes, so what its referrers see through it changes too)."""
     for graph in cleared:
         for quad in store.quads_for_pattern(node, None, None, graph):
-            if not any(q.graph_name not in cleared for q in store.quads_for_pattern(node, quad.predicate, quad.object, None)):
+            if not any(q.graph_name not in hidden for q in store.quads_for_pattern(node, quad.predicate, quad.object, None)):
                 return True
     return False
 
@@ -157,23 +157,28 @@ def removal_focus(
     compared_predicates: Iterable[ox.NamedNode] = (),
     target_nodes: Iterable[Any] = (),
     referrer_depth: int = 2,
+    ignored: Iterable[Any] = (),
 ) -> set[Any]:
-    """The pyoxigraph terms to re-validate once ``cleared`` graphs are empty (see the module doc)."""
+    """The pyoxigraph terms to re-validate once ``cleared`` graphs are empty (see the module doc).
+
+    ``ignored``: named graphs that do not count as "elsewhere" (the inferred graph: what is derived
+    from the cleared statements goes with them)."""
     cleared = set(cleared)
     if not cleared:
         return set()
+    hidden = cleared | set(ignored)
     focus: set[Any] = {g for g in cleared if not isinstance(g, ox.DefaultGraph)}
     lost: set[Any] = set(focus)  # nodes whose referrers must be re-validated too
-    for node, described in _surviving_nodes(store, cleared):
+    for node, described in _surviving_nodes(store, cleared, hidden):
         focus.add(node)
-        if described and _loses_a_statement(store, node, cleared):
+        if described and _loses_a_statement(store, node, cleared, hidden):
             lost.add(node)
     compared = sorted(set(compared_predicates), key=str)
     if compared:
         values = " ".join(str(p) for p in compared)
         siblings = (
             f"SELECT DISTINCT ?n WHERE {{ {{ SELECT DISTINCT ?p ?v WHERE {{ VALUES ?p {{ {values} }} "
-            f"{_sources(cleared, '?s ?p ?v')} }} }} {_elsewhere(cleared, '?n ?p ?v')} }}"
+            f"{_sources(cleared, '?s ?p ?v')} }} }} {_elsewhere(hidden, '?n ?p ?v')} }}"
         )
         focus.update(row[0] for row in _column(store, siblings))
     for node in target_nodes:
@@ -181,7 +186,7 @@ def removal_focus(
             next(iter(store.quads_for_pattern(node, None, None, g)), None) is not None for g in cleared
         ):
             focus.add(node)
-    focus |= _referrers(store, lost, cleared, referrer_depth)
+    focus |= _referrers(store, lost, hidden, referrer_depth)
     return focus
 
 

@@ -61,6 +61,16 @@ from bricskg.store.removal import (
     only_clears_graphs,
     removal_focus,
 )
+from bricskg.store.entailments import (
+    INFERRED,
+    INFERRED_GRAPH,
+    INFERRED_REFUSAL,
+    EntailmentChange,
+    ExplicitView,
+    InferredProtected,
+    entailment_change,
+    maintain_entailments,
+)
 
 AUDIT_GRAPH = BASE_IRI + "graph/audit"
 AUDIT_NS = BASE_IRI + "audit/"  # activities: <https://w3id.org/bricskg/audit/{uuid}>
@@ -206,9 +216,10 @@ def gate(target: Any, delta: Delta, *, limit: int | None = None) -> int:
     """Raise ValidationFailed unless the state after ``delta`` conforms around it; returns #focus nodes."""
     from bricskg.validation import affected_focus_nodes, after_change, context_store, validate_dataset
 
-    checked = delta.without_graph(ox.NamedNode(AUDIT_GRAPH))
+    checked = delta.without_graph(ox.NamedNode(AUDIT_GRAPH)).without_graph(INFERRED)
     if checked.is_empty:
         return 0
+    target = ExplicitView(target)  # the gate validates what is stated, never the inferred graph
     focus: set[Any] = set()
     if checked.removed or checked.inserted:
         state = neighbourhood(target, checked, limit=limit)
@@ -244,7 +255,7 @@ def _removal_focus(target: Any, cleared: frozenset[Any]) -> set[Any]:
     target_nodes = {to_ox(n) for t in load().targets for n in t.nodes}
     return removal_focus(
         target.store, cleared, compared_predicates=sibling_predicates(), target_nodes=target_nodes,
-        referrer_depth=REFERRER_DEPTH,
+        referrer_depth=REFERRER_DEPTH, ignored=[INFERRED],
     )
 
 
@@ -309,6 +320,8 @@ class Writer:
         plan = analyse(algebra, final_text, base_iri, blocks)
         if AUDIT_GRAPH in plan.named_graphs:
             raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+        if INFERRED_GRAPH in plan.named_graphs:
+            raise InferredProtected(INFERRED_REFUSAL)
         return plan
 
     def update(
@@ -322,13 +335,22 @@ class Writer:
         plan = self.prepare_update(text, list(using or []), list(using_named or []), base_iri)
         with self._lock:
             started = _dt.datetime.now(_dt.timezone.utc)
-            delta = self._protect_audit(self._update_delta(plan))
+            raw = self._update_delta(plan)
+            if any(q.graph_name == INFERRED for q in raw.inserted) or INFERRED in raw.created_graphs:
+                raise InferredProtected(INFERRED_REFUSAL)
+            inferred_touched = INFERRED in raw.cleared_graphs or any(
+                q.graph_name == INFERRED for q in raw.removed | raw.inserted
+            )
+            delta = self._protect_audit(raw).without_graph(INFERRED)  # emptied: recomputed after the commit
             focus = self._gate(delta)
             if delta.is_empty:
                 # nothing changes (e.g. DELETE DATA of absent quads): the scratch run already raised
                 # any error the real run would, so there is nothing to commit or audit
                 return WriteOutcome(None, 0, 0, (), (), focus)
-            return self._commit(delta, focus, kind="SPARQL Update", agent=agent, started=started, request_text=plan.text)
+            return self._commit(
+                delta, focus, kind="SPARQL Update", agent=agent, started=started, request_text=plan.text,
+                inferred_touched=inferred_touched,
+            )
 
     def _update_delta(self, plan: UpdatePlan) -> Delta:
         store = getattr(self.target, "store", None)
@@ -354,9 +376,18 @@ class Writer:
         return gate(self.target, delta, limit=self.max_neighbourhood_quads) if self.validate else 0
 
     def _commit(
-        self, delta: Delta, focus: int, *, kind: str, agent: str, started: _dt.datetime, request_text: str | None
+        self,
+        delta: Delta,
+        focus: int,
+        *,
+        kind: str,
+        agent: str,
+        started: _dt.datetime,
+        request_text: str | None,
+        inferred_touched: bool = False,
     ) -> WriteOutcome:
-        """Exactly ``delta`` and its audit record, in one transaction (bricskg.store.commit)."""
+        """Exactly ``delta`` and its audit record, in one transaction (bricskg.store.commit); then the
+        inferred graph follows (recomputed when whole graphs were emptied: their quads are not listed)."""
         removed = len(delta.removed)
         store = getattr(self.target, "store", None)
         if delta.cleared_graphs and isinstance(store, ox.Store):
@@ -364,7 +395,11 @@ class Writer:
         activity, audit = audit_quads(
             kind=kind, agent=agent, started=started, delta=delta, request_text=request_text, removed_count=removed
         )
-        self.target.commit_delta(delta, audit)
+        if getattr(self.target, "maintains_entailments", False):
+            change = entailment_change(delta, names_kept=True, inferred_touched=inferred_touched or bool(delta.cleared_graphs))
+            self.target.commit_delta(delta, audit, change)
+        else:
+            self.target.commit_delta(delta, audit)
         return self._outcome(activity, delta, focus, removed)
 
     # --- Graph Store Protocol ----------------------------------------------------------------------
@@ -373,6 +408,8 @@ class Writer:
         graph = edit.graph
         if not isinstance(graph, ox.DefaultGraph) and graph.value == AUDIT_GRAPH:
             raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+        if graph == INFERRED or any(q.graph_name == INFERRED for q in edit.quads):
+            raise InferredProtected(INFERRED_REFUSAL)
         with self._lock:
             started = _dt.datetime.now(_dt.timezone.utc)
             store = getattr(self.target, "store", None)
@@ -390,6 +427,8 @@ class Writer:
             started = _dt.datetime.now(_dt.timezone.utc)
             if any(q.graph_name == ox.NamedNode(AUDIT_GRAPH) for q in quads):
                 raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+            if any(q.graph_name == INFERRED for q in quads):
+                raise InferredProtected(INFERRED_REFUSAL)
             incoming = frozenset(quads)
             new = incoming - self.target.present(incoming)
             existing = self.target.graph_names()
@@ -401,7 +440,10 @@ class Writer:
             if delta.is_empty:
                 return WriteOutcome(None, 0, 0, (), (), focus)
             activity, audit = audit_quads(kind="bulk load", agent=agent, started=started, delta=delta, request_text=None)
-            self.target.commit_quads(list(new) + audit)
+            if getattr(self.target, "maintains_entailments", False):
+                self.target.commit_quads(list(new) + audit, change=entailment_change(delta, names_kept=True))
+            else:
+                self.target.commit_quads(list(new) + audit)
             return self._outcome(activity, delta, focus, 0)
 
     @staticmethod
@@ -434,9 +476,11 @@ class EmbeddedTarget:
     never run here: what is committed is the validated delta (``commit_delta``), as data.
     """
 
-    def __init__(self, store: ox.Store, on_commit: Any = None):
+    def __init__(self, store: ox.Store, on_commit: Any = None, maintains_entailments: bool = False, hermit: bool = False):
         self.store = store
         self.on_commit = on_commit
+        self.maintains_entailments = maintains_entailments  # the store holds an inferred graph to keep right
+        self.hermit = hermit  # ... with HermiT's class memberships in it (serve --hermit)
 
     def graph_names(self) -> set[Any]:
         with _store_errors("read"):
@@ -470,25 +514,33 @@ class EmbeddedTarget:
         with _store_errors("read"):
             return len(self.store)
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
+    def commit_update(self, sparql_update: str, base_iri: str | None = None, change: EntailmentChange | None = None) -> None:
         with _store_errors("write"):
             self.store.update(sparql_update, base_iri=base_iri)
+        self._follow(change)
         self._committed()
 
-    def commit_quads(self, quads: list[ox.Quad]) -> None:
+    def commit_quads(self, quads: list[ox.Quad], change: EntailmentChange | None = None) -> None:
         with _store_errors("write"):
             self.store.extend(quads)
+        self._follow(change)
         self._committed()
 
-    def commit_delta(self, delta: Delta, audit: list[ox.Quad]) -> None:
+    def commit_delta(self, delta: Delta, audit: list[ox.Quad], change: EntailmentChange | None = None) -> None:
         """Exactly ``delta`` plus ``audit`` in one transaction; stored blank nodes are bound directly."""
         if not (delta.removed or delta.cleared_graphs or delta.dropped_graphs or delta.created_graphs):
-            self.commit_quads(list(delta.inserted) + list(audit))  # one ``extend``: one transaction
+            self.commit_quads(list(delta.inserted) + list(audit), change)  # one ``extend``: one transaction
             return
         update = delta_update(delta, audit, bind_stored_terms=True)
         with _store_errors("write"):
             self.store.update(update.text, custom_functions=update.functions or None)
+        self._follow(change)
         self._committed()
+
+    def _follow(self, change: EntailmentChange | None) -> None:
+        """Update the inferred graph before readers are told of the write (``on_commit`` publishes)."""
+        if change is not None and self.maintains_entailments:
+            maintain_entailments(self.store, change, hermit=self.hermit)
 
     def _committed(self) -> None:
         if self.on_commit is not None:
@@ -523,4 +575,9 @@ def target_for(backend: Any) -> Any:
         from bricskg.store.base import ReadOnly
 
         raise ReadOnly("This store was opened read-only.")
-    return EmbeddedTarget(store, on_commit=getattr(inner, "notify_write", None))
+    return EmbeddedTarget(
+        store,
+        on_commit=getattr(inner, "notify_write", None),
+        maintains_entailments=bool(getattr(inner, "inference", False)),
+        hermit=bool(getattr(inner, "hermit", False)),
+    )
