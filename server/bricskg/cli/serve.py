@@ -144,6 +144,7 @@ def _check(config: Config) -> Config:
 @click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Extra RDF file to load (Turtle, N-Triples, RDF/XML, TriG, N-Quads); repeatable.")
 @click.option("--no-bundled", "load_bundled", flag_value=False, default=True, help="Do not load the bundled ontology and data.")
 @click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds before a query is stopped and answered with 503.")
+@click.option("--query-memory", default=1024, show_default=True, type=click.IntRange(min=0), metavar="MIB", help="Memory one query may allocate (MiB, beyond the shared store) before it is stopped with 503; 0: no limit.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1), help="gunicorn worker processes.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Request threads per worker (and executors per worker, at most 8).")
 @click.option("--max-result-bytes", default=64 * 1024 * 1024, show_default=True, type=click.IntRange(min=1024), help="Largest serialised query answer; larger answers get 400 asking for a LIMIT.")

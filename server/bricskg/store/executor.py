@@ -16,6 +16,11 @@ Layout inside one web worker (a gunicorn process)::
 * The **pool** (in the worker) lends one idle executor per query. The request thread waits on the
   socket with the remaining time; at the deadline it SIGKILLs that executor, asks the zygote for a
   replacement and answers 503. A crashed executor is replaced the same way (503, not 500).
+* **Memory**: each executor may grow by at most ``memory_limit`` bytes over what it inherited
+  (``RLIMIT_DATA``, counted from its size at fork, so the shared in-memory store does not count). A
+  query that needs more makes the engine's allocation fail, which aborts the executor; the zygote
+  reaps it and writes its exit status on a board the worker reads, so the client is told that the
+  query hit the memory limit (503), and the worker — which never held that memory — goes on.
 
 Children die with their parent (``PR_SET_PDEATHSIG``) and on EOF of their socket, so nothing
 outlives a worker.
@@ -24,11 +29,14 @@ outlives a worker.
 from __future__ import annotations
 
 import ctypes
+import mmap
 import os
 import pickle
 import queue
+import resource
 import signal
 import socket
+import struct
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -38,7 +46,7 @@ from typing import Callable
 import pyoxigraph
 
 from bricskg.store import base
-from bricskg.store.base import BackendUnavailable, QueryTimeout
+from bricskg.store.base import BackendUnavailable, QueryOverMemoryLimit, QueryTimeout
 from bricskg.store.embedded import Job, evaluate, is_store_error, store_unavailable
 
 _PR_SET_PDEATHSIG = 1
@@ -124,7 +132,38 @@ def _error(exception: BaseException) -> bytes:
     return pickle.dumps(("error", type(exception).__name__, str(exception)))
 
 
-def executor_main(conn: Connection, source: pyoxigraph.Store | Path) -> None:
+def memory_limit_message(limit: int) -> str:
+    return (
+        f"The query needed more memory than this endpoint gives one query ({limit / 2**20:,.0f} MiB) and was "
+        "stopped. Make it more selective: ORDER BY, DISTINCT or GROUP BY over a large join hold all its rows."
+    )
+
+
+def _vm_data() -> int:
+    """This process's data segment in bytes (Linux ``VmData``: heap and private writable mappings)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    raise OSError("no VmData in /proc/self/status")
+
+
+def limit_memory(limit: int | None) -> bool:
+    """Let this process grow by at most ``limit`` bytes from now on; True when the limit is in force.
+
+    ``RLIMIT_DATA`` rather than ``RLIMIT_AS``: it counts what a query allocates, not address space
+    reserved but unused (thread arenas, file mappings), so the bound is close to real memory."""
+    if not limit:
+        return False
+    try:
+        ceiling = _vm_data() + limit
+        resource.setrlimit(resource.RLIMIT_DATA, (ceiling, ceiling))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def executor_main(conn: Connection, source: pyoxigraph.Store | Path, memory_limit: int | None = None) -> None:
     """Answer jobs until the worker closes the socket.
 
     An in-memory store is ``source`` itself (inherited from the zygote). An on-disk store is read
@@ -141,6 +180,8 @@ def executor_main(conn: Connection, source: pyoxigraph.Store | Path) -> None:
             kind, media_type, body = reader.answer(job)
         except base.BackendError as error:
             reply = _error(error)
+        except MemoryError:  # Python's side of an allocation over the limit (the engine's aborts)
+            reply = _error(QueryOverMemoryLimit(memory_limit_message(memory_limit or 0)))
         except Exception as error:  # the engine refused the query (e.g. an unsupported custom function)
             reply = pickle.dumps(("error", "EvaluationError", f"The query could not be evaluated: {error}"))
         else:
@@ -193,10 +234,62 @@ class _Reader:
 # --- zygote side ---------------------------------------------------------------------------------
 
 
-def zygote_main(control: socket.socket, source: pyoxigraph.Store | Path, die_with_parent: bool = True) -> None:
+class ExitBoard:
+    """The last exit statuses of executors, on memory shared by the worker and its zygote.
+
+    Executors are the zygote's children, so only the zygote can learn how one ended; the worker
+    needs to know (an abort after an allocation failure is a query over the memory limit, not a
+    crash). Slots of (pid, wait status), written round-robin by the zygote's SIGCHLD handler — one
+    writer, in one thread — and read by the worker's request threads."""
+
+    SLOTS = 256
+    _SLOT = struct.Struct("qq")
+
+    def __init__(self) -> None:
+        self._memory = mmap.mmap(-1, self.SLOTS * self._SLOT.size)  # MAP_SHARED|MAP_ANONYMOUS: survives fork
+        self._next = 0
+
+    def record(self, pid: int, status: int) -> None:
+        offset = (self._next % self.SLOTS) * self._SLOT.size
+        self._next += 1
+        self._SLOT.pack_into(self._memory, offset, 0, status)
+        self._SLOT.pack_into(self._memory, offset, pid, status)
+
+    def status_of(self, pid: int, wait: float) -> int | None:
+        """The wait status of executor ``pid``, waiting up to ``wait`` seconds for the zygote to reap it."""
+        deadline = time.monotonic() + wait
+        while True:
+            for index in range(self.SLOTS):
+                found, status = self._SLOT.unpack_from(self._memory, index * self._SLOT.size)
+                if found == pid:
+                    return int(status)
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.01)
+
+
+def zygote_main(
+    control: socket.socket,
+    source: pyoxigraph.Store | Path,
+    die_with_parent: bool = True,
+    memory_limit: int | None = None,
+    board: ExitBoard | None = None,
+) -> None:
     """Fork one executor per byte received on ``control``; send back its pid and socket."""
     _reset_signals()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps executors; nobody waits for them
+
+    def reap(signum: int, frame: object) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if board is not None:
+                board.record(pid, status)
+
+    signal.signal(signal.SIGCHLD, reap)
     if die_with_parent:
         _die_with_parent()
     while True:
@@ -216,7 +309,8 @@ def zygote_main(control: socket.socket, source: pyoxigraph.Store | Path, die_wit
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 _die_with_parent()
                 forbid_network()
-                executor_main(Connection(theirs.detach()), source)
+                limit_memory(memory_limit)
+                executor_main(Connection(theirs.detach()), source, memory_limit)
             except BaseException:
                 code = 1
             finally:
@@ -246,17 +340,18 @@ class Executor:
 
 
 class Zygote:
-    def __init__(self, source: pyoxigraph.Store | Path):
+    def __init__(self, source: pyoxigraph.Store | Path, memory_limit: int | None = None):
         # PR_SET_PDEATHSIG fires when the parent *thread* ends: only safe to ask for from the main
         # thread (gunicorn's post_fork); a zygote started from another thread relies on EOF alone.
         die_with_parent = threading.current_thread() is threading.main_thread()
+        self.board = ExitBoard()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
                 ours.close()
-                zygote_main(theirs, source, die_with_parent)
+                zygote_main(theirs, source, die_with_parent, memory_limit, self.board)
             except BaseException:
                 code = 1
             finally:
@@ -297,6 +392,9 @@ _ERRORS: dict[str, type[base.BackendError]] = {
     "ResultTooLarge": base.ResultTooLarge,
     "BackendUnavailable": base.BackendUnavailable,
     "QueryTimeout": base.QueryTimeout,
+    "AnswerNotAcceptable": base.AnswerNotAcceptable,
+    "QueryOverMemoryLimit": base.QueryOverMemoryLimit,
+    "TooComplex": base.QueryRefused,
 }
 
 
@@ -307,10 +405,17 @@ class EvaluationError(base.QueryRefused):
 class ExecutorPool:
     """The executors of one worker process; thread-safe; one query per executor at a time."""
 
-    def __init__(self, source: pyoxigraph.Store | Path, size: int, on_supervisor_lost: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        source: pyoxigraph.Store | Path,
+        size: int,
+        on_supervisor_lost: Callable[[], None] | None = None,
+        memory_limit: int | None = None,
+    ):
         self.size = size
+        self.memory_limit = memory_limit
         self._on_supervisor_lost = on_supervisor_lost
-        self._zygote = Zygote(source)
+        self._zygote = Zygote(source, memory_limit)
         self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
         self._live = 0
         self._lock = threading.Lock()
@@ -338,12 +443,25 @@ class ExecutorPool:
             body = executor.conn.recv_bytes() if header[0] == "ok" else b""
         except (EOFError, OSError, pickle.UnpicklingError):
             self._discard(executor)
-            raise BackendUnavailable("The query executor stopped unexpectedly; please retry.") from None
+            raise self._death_of(executor) from None
         self._release(executor)
         if header[0] == "ok":
             return header[1], header[2], body
         _, name, message = header
         raise _ERRORS.get(name, EvaluationError)(message)
+
+    def _death_of(self, executor: Executor) -> base.BackendError:
+        """Why ``executor`` died mid-query: an abort under a memory limit is the query asking for too
+        much memory (the engine aborts when an allocation fails); anything else is a crash."""
+        status = self._zygote.board.status_of(executor.pid, wait=2.0)
+        if (
+            self.memory_limit
+            and status is not None
+            and os.WIFSIGNALED(status)
+            and os.WTERMSIG(status) == signal.SIGABRT  # a stack overflow is a SIGSEGV
+        ):
+            return QueryOverMemoryLimit(memory_limit_message(self.memory_limit))
+        return BackendUnavailable("The query executor stopped unexpectedly; please retry.")
 
     def _acquire(self, deadline: float, timeout: float) -> Executor:
         while True:

@@ -58,7 +58,9 @@ def _open_inner(config: Config, *, isolate: bool) -> Backend:
 
     store = pyoxigraph.Store()
     load_sources(store, sources)
-    return EmbeddedBackend(memory_store=store, isolate=isolate, executors=executor_count(config))
+    return EmbeddedBackend(
+        memory_store=store, isolate=isolate, executors=executor_count(config), query_memory=config.query_memory_bytes
+    )
 
 
 def _open_disk(config: Config, sources: list, *, isolate: bool) -> Backend:
@@ -92,4 +94,5 @@ def _open_disk(config: Config, sources: list, *, isolate: bool) -> Backend:
         isolate=isolate,
         executors=executor_count(config),
         snapshots=shelf,
+        query_memory=config.query_memory_bytes,
     )

@@ -294,8 +294,9 @@ class Writer:
         self, text: str, using: list[str], using_named: list[str], base_iri: str | None
     ) -> UpdatePlan:
         """Check and analyse an update without the lock (parsing is the slow, stateless part)."""
-        from bricskg.sparql.safety import check_update
+        from bricskg.sparql.safety import check_update, screen_update
 
+        screen_update(text)  # before any parser: a deep chain would overflow it in this process
         split = split_data_blocks(text)
         skeleton, blocks = split if split is not None else (text, None)
         check_update(skeleton)  # LOAD / SERVICE: refused before any engine sees the text
