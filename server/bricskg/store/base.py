@@ -171,5 +171,5 @@ class WritableBackend(Protocol):
     def quads_referring_to(self, nodes: "list") -> Iterator:  # quads whose object is one of ``nodes``
         ...
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
+    def commit_update(self, sparql_update: str, base_iri: str | None = None, change: int | None = None) -> None:
         ...

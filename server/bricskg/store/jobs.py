@@ -212,13 +212,18 @@ def _graph_document(store: pyoxigraph.Store, job: Job) -> tuple[str, str, bytes]
     return GRAPH, job.media_type, sink.getvalue()
 
 
-_PATH = re.compile(r"(?<![\w:/.<>-])/(?:[^\s'\",;()<>]+)")
+_SLASHED = re.compile(r"\S*/\S*")
 
 
 def without_paths(text: str) -> str:
     """``text`` with filesystem paths replaced by "…": a storage error (RocksDB names the file it
-    could not read) must not tell a client where the store lives. IRIs (``http://…``) are kept."""
-    return _PATH.sub("…", text)
+    could not read) must not tell a client where the store lives. IRIs (``<…>``, ``scheme://…``) stay."""
+
+    def hide(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if word.startswith("<") or "://" in word else "…"
+
+    return _SLASHED.sub(hide, text)
 
 
 def store_unavailable(error: BaseException) -> BackendUnavailable:

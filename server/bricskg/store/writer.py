@@ -340,7 +340,9 @@ class Writer:
                 kind="SPARQL Update", agent=agent, started=started, delta=delta, request_text=plan.text
             )
             body = plan.text if plan.deterministic else self._explicit(delta, raw)
-            self.target.commit_update(join_updates(body, insert_data(restore), insert_data(audit)), plan.base_iri)
+            self.target.commit_update(
+                join_updates(body, insert_data(restore), insert_data(audit)), plan.base_iri, self._change(delta, audit)
+            )
             return self._outcome(activity, delta, focus)
 
     def _explicit(self, delta: Delta, raw: Delta) -> str:
@@ -395,7 +397,7 @@ class Writer:
                 if not isinstance(graph, ox.DefaultGraph):
                     parts.append(f"CREATE SILENT GRAPH {graph}")
                 parts.append(insert_data(edit.quads))
-            self.target.commit_update(join_updates(*parts, insert_data(audit)))
+            self.target.commit_update(join_updates(*parts, insert_data(audit)), None, self._change(delta, audit))
             return self._outcome(activity, delta, focus)
 
     def load(self, quads: list[ox.Quad], agent: str = "admin") -> WriteOutcome:
@@ -415,8 +417,15 @@ class Writer:
             if delta.is_empty:
                 return WriteOutcome(None, 0, 0, (), (), focus)
             activity, audit = audit_quads(kind="bulk load", agent=agent, started=started, delta=delta, request_text=None)
-            self.target.commit_quads(list(new) + audit)
+            self.target.commit_quads(list(new) + audit, self._change(delta, audit))
             return self._outcome(activity, delta, focus)
+
+    def _change(self, delta: Delta, audit: list[ox.Quad]) -> int:
+        """Quads a commit adds minus those it removes: the settled delta is exact (it already left out
+        quads the store holds), the audit record adds what the store does not hold yet (its agent
+        may be known), and audit quads an update removed are restored in the same transaction."""
+        new_audit = set(audit) - self.target.present(audit)
+        return len(delta.inserted) - len(delta.removed) + len(new_audit)
 
     @staticmethod
     def _outcome(activity: str | None, delta: Delta, focus: int) -> WriteOutcome:
@@ -484,30 +493,33 @@ class EmbeddedTarget:
         with _store_errors("read"):
             return len(self.store)
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
+    def commit_update(self, sparql_update: str, base_iri: str | None = None, change: int | None = None) -> None:
+        """``change``: the quads the update adds minus those it removes, when the caller knows it
+        (the server then keeps its quad count without recounting the store)."""
         with _store_errors("write"):
             self.store.update(sparql_update, base_iri=base_iri)
-        self._committed()
+        self._committed(change)
 
-    def commit_quads(self, quads: list[ox.Quad]) -> None:
+    def commit_quads(self, quads: list[ox.Quad], change: int | None = None) -> None:
         with _store_errors("write"):
             self.store.extend(quads)
-        self._committed()
+        self._committed(change)
 
-    def _committed(self) -> None:
+    def _committed(self, change: int | None) -> None:
         if self.on_commit is not None:
-            self.on_commit()
+            self.on_commit(change)
 
 
 @contextmanager
 def _store_errors(action: str) -> Iterator[None]:
     """Map the store's own failures to 503; the transaction of a failed commit left nothing behind."""
     from bricskg.store.base import BackendUnavailable
+    from bricskg.store.jobs import without_paths
 
     try:
         yield
     except (OSError, RuntimeError, ValueError) as error:
-        detail = " ".join(str(error).split())
+        detail = without_paths(" ".join(str(error).split()))  # where the store lives is not the client's business
         if action == "write":
             raise BackendUnavailable(f"The store refused the commit ({detail}); nothing was changed. Please retry.") from None
         raise BackendUnavailable(f"The store could not be read just now ({detail}); please retry.") from None
