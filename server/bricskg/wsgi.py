@@ -6,7 +6,8 @@
 executors while the worker is single-threaded, and the gthread/preload settings. Configuration comes
 from the environment: ``BRICSKG_STORE`` (on-disk store path), ``BRICSKG_DATA`` (extra files,
 separated by ``os.pathsep``), ``BRICSKG_QUERY_TIMEOUT`` (seconds), ``BRICSKG_WORKERS``,
-``BRICSKG_THREADS``, ``BRICSKG_BIND`` (host:port), ``BRICSKG_ADMIN_TOKEN`` (enables writes).
+``BRICSKG_THREADS``, ``BRICSKG_BIND`` (host:port), ``BRICSKG_ADMIN_TOKEN`` (enables writes),
+``BRICSKG_QUERY_MEMORY`` (MiB one query may allocate; 0 = no limit).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def _config_from_environment() -> Config:
         query_timeout=float(env["BRICSKG_QUERY_TIMEOUT"]) if env.get("BRICSKG_QUERY_TIMEOUT") else None,
         workers=int(env["BRICSKG_WORKERS"]) if env.get("BRICSKG_WORKERS") else None,
         threads=int(env["BRICSKG_THREADS"]) if env.get("BRICSKG_THREADS") else None,
+        query_memory=int(env["BRICSKG_QUERY_MEMORY"]) if env.get("BRICSKG_QUERY_MEMORY") else None,
     )
 
 
