@@ -102,9 +102,22 @@ def nesting_depth(text: str) -> int:
     return measure(text)[0]
 
 
+@memoise(max_bytes=4 * 1024 * 1024, max_entry_bytes=32 * 1024)
+def _lexical_refusal(text: str) -> str:
+    """Why ``text`` fails the lexical limits ("" when it passes); memoised: repeated queries skip the
+    tokenising (about 0.1 ms for a short query), and the memo is bounded by bytes."""
+    try:
+        screen(unescape_codepoints(text), "query")
+    except TooComplex as error:
+        return str(error)
+    return ""
+
+
 def screen_query(text: str) -> None:
     """The lexical limits alone (no parser): what a web worker checks before passing a query on."""
-    screen(unescape_codepoints(text), "query")
+    refusal = _lexical_refusal(text)
+    if refusal:
+        raise TooComplex(refusal)
 
 
 def screen_update(text: str) -> None:

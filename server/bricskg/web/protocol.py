@@ -22,6 +22,7 @@ import pyoxigraph
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.routing import BuildError
 
+from bricskg.byte_lru import ByteLRU
 from bricskg.config import Config
 from bricskg.sparql.formats import GRAPH_FORMATS, RESULTS_FORMATS
 from bricskg.sparql.negotiation import NotAcceptable, negotiate, negotiate_types
@@ -189,9 +190,22 @@ def sparql() -> Response:
     return _query(query, params, config)
 
 
+_NEGOTIATED: ByteLRU[tuple[str | None, str | None], tuple[str, str]] = ByteLRU(256 * 1024, 8 * 1024)
+
+
 def _negotiated(accept: str | None, format_param: str | None) -> tuple[str, str]:
     """The media type for each answer family ("" where nothing is acceptable). The query's form —
-    which family answers — is known only once the engine has parsed it, in the executor."""
+    which family answers — is known only once the engine has parsed it, in the executor. Memoised:
+    clients send the same few Accept headers."""
+    key = (accept, format_param)
+    known = _NEGOTIATED.get(key)
+    if known is None:
+        known = _negotiate_both(accept, format_param)
+        _NEGOTIATED.put(key, known)
+    return known
+
+
+def _negotiate_both(accept: str | None, format_param: str | None) -> tuple[str, str]:
     chosen = []
     for family in ("results", "graph"):
         try:
