@@ -7,7 +7,7 @@ a walk over rdflib's parse tree, the same grammar the engine implements, not a r
 over the text (which comments, strings, ``\\u`` escapes and odd spacing defeat).
 
 Parsing with rdflib costs milliseconds per term, so it runs only where a deadline applies: in the
-query executors (``bricskg.store.embedded.evaluate``), never in a web worker, after the lexical
+query executors (``bricskg.store.jobs.evaluate``), never in a web worker, after the lexical
 limits of ``bricskg.sparql.screening`` have bounded the text. A query whose text (after undoing
 ``\\u`` escapes, lower-cased) does not contain the letters "service" at all cannot hold a SERVICE
 clause and needs no parse. That is a necessary condition, never a sufficient one: any text that
@@ -93,13 +93,6 @@ def _parse_update(text: str) -> Any:
 
 def _names(tree: Any) -> set[str]:
     return {node.name for node in rdflib_parser.walk_tree(tree)}
-
-
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets outside strings, IRIs and comments."""
-    from bricskg.sparql.screening import measure
-
-    return measure(text)[0]
 
 
 @memoise(max_bytes=4 * 1024 * 1024, max_entry_bytes=32 * 1024)

@@ -47,8 +47,9 @@ class Job:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     explicit_dataset: bool  # the protocol named a dataset (default-graph-uri / named-graph-uri)
-    # the query names one (FROM / FROM NAMED); None: the evaluating process reads it off the query
-    # while checking it (SERVICE refusal), under the job's deadline
+    # the query names one (FROM / FROM NAMED). None — what ``EmbeddedBackend.job_for`` always sends —
+    # makes the evaluating process check the query (SERVICE refusal) and read this off it, under the
+    # job's deadline; a value means the caller checked the query itself (a test bypassing the check)
     has_dataset_clause: bool | None
     base_iri: str | None
     max_result_bytes: int
