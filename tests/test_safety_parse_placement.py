@@ -143,18 +143,22 @@ def test_a_read_only_server_reads_no_more_than_a_query_of_a_form_body(client):
 def server(tmp_path_factory: pytest.TempPathFactory):
     data = tmp_path_factory.mktemp("placement") / "data.nt"
     data.write_text(f"<{EX}s> <{EX}p> \"o\" .\n", encoding="utf-8")
-    with running_server(["--no-bundled", "--data", str(data), "--threads", "2", "--query-timeout", "1"]) as running:
+    with running_server(["--no-bundled", "--data", str(data), "--threads", "2", "--query-timeout", "0.5"]) as running:
         yield running
 
 
 def test_the_service_analysis_of_a_long_query_is_stopped_at_the_deadline(server):
-    """1,400 terms that mention "service": seconds of rdflib parsing, which used to run in the
-    worker, unbounded, before the 1 s deadline started; now the deadline covers it."""
+    """1,400 terms that mention "service": about 3 s of rdflib parsing (2 ms a term), which used to
+    run in the worker, unbounded, before the 0.5 s deadline started; now the deadline covers it."""
     query = 'SELECT * { ?s ?p "service" BIND(' + "+".join(["1"] * 1400) + " AS ?x) }"
     response = requests.post(
         server.sparql_url, data=query.encode(), headers={"Content-Type": "application/sparql-query"}, timeout=120
     )
     assert response.status_code == 503, response.text[:300]
-    assert "limit of 1 seconds" in response.text
-    alive = requests.get(server.sparql_url, params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
-    assert alive.status_code == 200
+    assert "limit of 0.5 seconds" in response.text
+    statuses = []
+    for _ in range(5):  # a small query on a busy machine may itself need more than 0.5 s: a few tries
+        statuses.append(requests.get(server.sparql_url, params={"query": "ASK { ?s ?p ?o }"}, timeout=60).status_code)
+        if statuses[-1] == 200:
+            break
+    assert statuses[-1] == 200, statuses
