@@ -129,6 +129,21 @@ def test_a_read_only_server_refuses_an_update_before_reading_its_body(client):
     assert body.read_bytes == 0
 
 
+def test_an_anonymous_update_on_a_writable_server_is_401_before_its_body_is_read():
+    app, backend = _app(Config(admin_token="secret"))
+    body = RecordingBody(8 * 1024 * 1024)
+    try:
+        response = app.test_client().post(
+            "/sparql",
+            input_stream=body,
+            headers={"Content-Type": "application/sparql-update", "Content-Length": str(body.size)},
+        )
+    finally:
+        backend.close()
+    assert response.status_code == 401
+    assert body.read_bytes == 0
+
+
 def test_a_read_only_server_reads_no_more_than_a_query_of_a_form_body(client):
     size = 4 * 1024 * 1024  # over the 1 MiB query limit, under the 16 MiB upload limit
     response = client.post(

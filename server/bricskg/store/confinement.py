@@ -120,6 +120,13 @@ class ExitBoard:
         self._SLOT.pack_into(self._memory, offset, 0, status)
         self._SLOT.pack_into(self._memory, offset, pid, status)
 
+    def forget(self, pid: int) -> None:
+        """Clear any record of ``pid`` (the worker calls this for a new executor: pids are reused)."""
+        for index in range(self.SLOTS):
+            offset = index * self._SLOT.size
+            if self._SLOT.unpack_from(self._memory, offset)[0] == pid:
+                self._SLOT.pack_into(self._memory, offset, 0, 0)
+
     def status_of(self, pid: int, wait: float) -> int | None:
         """The wait status of executor ``pid``, waiting up to ``wait`` seconds for the zygote to reap it."""
         deadline = time.monotonic() + wait

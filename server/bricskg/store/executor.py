@@ -282,7 +282,9 @@ class Zygote:
         if not message or not fds:
             self._reap()
             raise BackendUnavailable("The query executor supervisor is gone.")
-        return Executor(int(message.decode()), Connection(fds[0]))
+        pid = int(message.decode())
+        self.board.forget(pid)  # an earlier executor with this pid may have left its status there
+        return Executor(pid, Connection(fds[0]))
 
     def _reap(self) -> None:
         """Collect the zygote's exit status so it does not linger as a zombie."""

@@ -116,8 +116,8 @@ def _refuse_read_only() -> None:
 def _parameters(config: Config) -> list[tuple[str, str]]:
     """All protocol parameters of the request: URL ones, then body ones (form or direct POST).
 
-    A read-only server refuses an update before reading its body, and reads form bodies only up to
-    the query limit: no update can succeed there, so none may make the worker hold 16 MiB."""
+    A read-only server reads form bodies only up to the query limit: no update can succeed there,
+    so none may make the worker hold 16 MiB (a direct update POST is refused before this is called)."""
     params = _pairs(request.query_string, "query string")
     if request.method != "POST":
         return params
@@ -134,8 +134,6 @@ def _parameters(config: Config) -> list[tuple[str, str]]:
         _check_charset()
         return params + [("query", _decode(_read_body(config.max_body_bytes), "query"))]
     if media_type == SPARQL_UPDATE:
-        if not config.writes_enabled:
-            _refuse_read_only()
         _check_charset()
         return params + [("update", _decode(_read_body(config.max_upload_bytes), "update"))]
     shown = media_type or "no Content-Type"
@@ -176,6 +174,10 @@ def sparql() -> Response:
     if request.method == "OPTIONS":
         return Response(status=204, headers=PREFLIGHT_HEADERS)
     config = _config()
+    if request.method == "POST" and request.mimetype == SPARQL_UPDATE:
+        denied = _update_denied(config)  # before the body is read: it may be 16 MiB
+        if denied is not None:
+            return denied
     params = _parameters(config)
     query = _single(params, "query")
     update = _single(params, "update")
@@ -238,16 +240,21 @@ def _query(query: str, params: list[tuple[str, str]], config: Config) -> Respons
     return Response(result.body, status=200, headers=ANSWER_HEADERS[result.media_type])
 
 
+def _update_denied(config: Config) -> Response | None:
+    """The refusal of a write by this client (read-only server, no or wrong token), or None."""
+    if not config.writes_enabled:
+        _refuse_read_only()
+    from bricskg.web.auth import check_write_access
+
+    return check_write_access()
+
+
 def _update(update: str, params: list[tuple[str, str]]) -> Response:
     if request.method != "POST":
         raise ProtocolError(
             405, f"SPARQL Update needs POST (as 'update' in {FORM} or as {SPARQL_UPDATE}).", {"Allow": "POST"}
         )
-    if not _config().writes_enabled:
-        _refuse_read_only()
-    from bricskg.web.auth import check_write_access
-
-    denied = check_write_access()  # credentials first: nothing of an anonymous update is parsed
+    denied = _update_denied(_config())  # credentials first: nothing of an anonymous update is parsed
     if denied is not None:
         return denied
     using = list(_graph_iris(params, "using-graph-uri"))
