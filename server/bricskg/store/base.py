@@ -81,6 +81,8 @@ class QueryRequest:
     # none of that family. The engine's parse decides the family. None: ``media_type`` serves both.
     negotiated: tuple[str, str] | None = None
     asked: str = ""  # the Accept header or format= the negotiation read (for a 406 message)
+    # time.monotonic() when the request arrived: the timeout counts from here, queueing included
+    received_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ class EmbeddedBackend:
     # --- the Backend protocol -------------------------------------------------------------------
 
     def query(self, request: QueryRequest) -> QueryResult:
-        kind, media_type, body = self._run(self.job_for(request), request.timeout)
+        kind, media_type, body = self._run(self.job_for(request), request.timeout, request.received_at)
         return QueryResult(kind, media_type, body)  # type: ignore[arg-type]
 
     def graph_document(self, graph_iri: str, media_type: str, timeout: float, max_bytes: int) -> bytes | None:
@@ -182,9 +182,9 @@ class EmbeddedBackend:
         kind, _, body = self._run(job, timeout)
         return None if kind == MISSING else body
 
-    def _run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
+    def _run(self, job: Job, timeout: float, received_at: float | None = None) -> tuple[str, str, bytes]:
         if self.isolate:
-            return self.executor_pool().run(job, timeout)
+            return self.executor_pool().run(job, timeout, received_at)
         try:
             return evaluate(self._snapshot(), job)
         except (OSError, RuntimeError, ValueError) as error:
@@ -351,6 +351,14 @@ class EmbeddedBackend:
             negotiated=request.negotiated,
             asked=request.asked,
         )
+
+    def read_store(self) -> pyoxigraph.Store:
+        """The store as this process's readers see it now, for whole-store streams (the dumps) that
+        no SPARQL answer could carry: no result-size bound, blank nodes keep their identity."""
+        try:
+            return self._snapshot()
+        except (OSError, RuntimeError) as error:
+            raise store_unavailable(error) from None
 
     def _snapshot(self) -> pyoxigraph.Store:
         """The store to read in this process; a read-only on-disk snapshot is refreshed after writes."""

@@ -30,6 +30,7 @@ from bricskg.sparql.safety import screen_query, screen_update, update_has_using
 from bricskg.store.base import Backend, Dataset, QueryRequest
 from bricskg.web import errors
 from bricskg.web.errors import ProtocolError
+from bricskg.web.request_context import public_url
 from bricskg.web.service_description import DescriptionCache
 
 blueprint = Blueprint("protocol", __name__)
@@ -235,9 +236,15 @@ def _query(query: str, params: list[tuple[str, str]], config: Config) -> Respons
             max_result_bytes=config.max_result_bytes,
             negotiated=negotiated,
             asked=format_param or accept or "",
+            received_at=request.environ.get(RECEIVED_AT),
         )
     )
     return Response(result.body, status=200, headers=ANSWER_HEADERS[result.media_type])
+
+
+# set by the front (bricskg.front.worker) when the request was complete: the query deadline counts
+# from it, so "503 within the limit" holds however long the request queued
+RECEIVED_AT = "bricskg.received_at"
 
 
 def _update_denied(config: Config) -> Response | None:
@@ -293,7 +300,7 @@ def _service_description(format_param: str | None) -> Response:
         if redirect is not None:
             return redirect
     fmt = negotiate("graph", request.headers.get("Accept"), format_param)
-    endpoint_url = request.url_root.rstrip("/") + "/sparql"
+    endpoint_url = public_url() + "/sparql"
     body = _descriptions.get(_backend(), endpoint_url, fmt, _config().writes_enabled)
     return Response(body, status=200, headers=ANSWER_HEADERS[fmt.media_type])
 
