@@ -91,6 +91,7 @@ def memoise(max_bytes: int, max_entry_bytes: int | None = None) -> Callable[[Cal
             return found
 
         wrapper.cache = cache  # type: ignore[attr-defined]
+        wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]  (as functools.lru_cache has)
         wrapper.__doc__ = function.__doc__
         wrapper.__name__ = function.__name__
         wrapper.__wrapped__ = function  # type: ignore[attr-defined]
