@@ -173,5 +173,7 @@ class WritableBackend(Protocol):
     def quads_referring_to(self, nodes: "list") -> Iterator:  # quads whose object is one of ``nodes``
         ...
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None, change: int | None = None) -> None:
+    def commit_update(
+        self, sparql_update: str, base_iri: str | None = None, change: object = None, quad_change: int | None = None
+    ) -> None:
         ...

@@ -242,7 +242,9 @@ class RemoteBackend:
 
     # --- the commit -----------------------------------------------------------------------------------
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None, change: int | None = None) -> None:
+    def commit_update(
+        self, sparql_update: str, base_iri: str | None = None, change: object = None, quad_change: int | None = None
+    ) -> None:
         """One update request: the engine applies it as one transaction (Fuseki, Oxigraph, GraphDB)."""
         if self.update_url is None:
             from bricskg.store.base import ReadOnly
@@ -261,7 +263,7 @@ class RemoteBackend:
         with self._lock:
             self._writes += 1
 
-    def commit_quads(self, quads: list[ox.Quad], change: int | None = None) -> None:
+    def commit_quads(self, quads: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
         from bricskg.store.writer import insert_data
 
         self.commit_update(insert_data(quads))
