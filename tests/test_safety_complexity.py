@@ -11,6 +11,7 @@ import requests
 
 from bricskg.sparql.screening import MAX_TERMS, measure
 from live_server import running_server
+from protocol_home import protocol_home
 
 N = 20_000
 TOKEN = "secret-token-for-complexity-tests"
@@ -82,7 +83,8 @@ def writable(tmp_path_factory: pytest.TempPathFactory):
     data = root / "data.nt"
     data.write_text("<http://example.org/s> <http://example.org/p> \"o\" .\n", encoding="utf-8")
     args = ["--no-bundled", "--data", str(data), "--store", str(root / "store"), "--threads", "2"]
-    with running_server(args, env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(protocol_home(root))}  # example.org data: no dataset rules
+    with running_server(args, env=env) as running:
         yield running
 
 

@@ -22,6 +22,7 @@ from bricskg.store.writer import EmbeddedTarget, Writer, target_for
 from bricskg.store.delta import GraphEdit
 from bricskg.web.app import create_app
 from live_server import running_server
+from protocol_home import protocol_home
 
 EX = "http://example.org/"
 
@@ -120,7 +121,8 @@ def test_the_health_count_follows_writes_on_a_live_server(tmp_path):
     data = tmp_path / "data.nt"
     data.write_text(f"<{EX}s> <{EX}p> \"o\" .\n", encoding="utf-8")
     args = ["--no-bundled", "--data", str(data), "--store", str(tmp_path / "store"), "--threads", "2"]
-    with running_server(args, env={"BRICSKG_ADMIN_TOKEN": "t0ken"}) as server:
+    env = {"BRICSKG_ADMIN_TOKEN": "t0ken", "BRICSKG_HOME": str(protocol_home(tmp_path))}  # example.org data
+    with running_server(args, env=env) as server:
         before = requests.get(server.at("/health"), timeout=60).json()["quads"]
         response = requests.post(
             server.sparql_url, data=f"INSERT DATA {{ <{EX}a> <{EX}p> 1 . <{EX}a> <{EX}p> 2 }}".encode(),
