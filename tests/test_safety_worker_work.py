@@ -184,6 +184,9 @@ def test_a_commit_error_of_the_store_does_not_name_its_files():
         def update(self, *args, **kwargs):
             raise RuntimeError("Corruption: " + ROCKSDB_ERROR)
 
+        def extend(self, *args, **kwargs):  # a pure insertion commits with one ``extend``
+            raise RuntimeError("Corruption: " + ROCKSDB_ERROR)
+
     writer = Writer(EmbeddedTarget(FailingStore()), validate=False)  # type: ignore[arg-type]
     with pytest.raises(BackendUnavailable) as error:
         writer.update(f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }}")
