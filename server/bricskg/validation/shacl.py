@@ -30,8 +30,10 @@ from rdflib.namespace import RDF, SH
 from bricskg.sparql import rdflib_parser
 from bricskg.dataset import ONTOLOGY_GRAPH, SourceFile, load_rdflib_dataset
 from bricskg.paths import ontology_dir
+from bricskg.validation.compiled import run_compiled
 from bricskg.validation.focus import group_by_shapes, named_owners
 from bricskg.validation.report import ValidationReport, ValidationResult, compact
+from bricskg.validation.shacl_paths import path_closure, render_path
 from bricskg.validation.shapes_graph import load, targets_of as load_targets
 from bricskg.validation.terms import quads_of, store_from_rdflib
 
@@ -90,21 +92,65 @@ class PresentDataGraph(OxigraphDataGraph):
         return True
 
 
+ENGINES = ("compiled", "pyshacl")
+DEFAULT_ENGINE = "compiled"
+
+
 def validate_shacl(
     data: DataInput,
     *,
     focus_nodes: Iterable[rdflib.term.Node | str] | None = None,
     shapes_directory: Path | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> ValidationReport:
-    """Validate ``data`` against shapes/; with ``focus_nodes``, validate only those nodes."""
+    """Validate ``data`` against shapes/; with ``focus_nodes``, validate only those nodes.
+
+    ``engine="compiled"`` (the default) runs the shapes compiled to SPARQL, set-at-a-time, on
+    Oxigraph (bricskg.validation.compiled), and pySHACL for any shape the compiler cannot
+    translate; ``engine="pyshacl"`` runs pySHACL for everything (the reference the compiled
+    engine is tested against)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
     shapes = load(shapes_directory)
     store = as_store(data)
     if not has_ontology(store):
         store = with_ontology(store, copy=store is data)
     if focus_nodes is None:
-        results = _run(store, shapes.graph)
+        every = {target.shape: None for target in shapes.targets}
+        results, detail = _validate(store, shapes, every, engine)
+        scope = f"{len(shapes.targets)} targeted shapes over the whole dataset (union of all graphs); {detail}"
+        return ValidationReport(results, {"shacl": scope})
+    requested = {node if isinstance(node, rdflib.term.Node) else rdflib.URIRef(node) for node in focus_nodes}
+    nodes = named_owners(store, requested)
+    groups = group_by_shapes(store, sorted(nodes, key=str), shapes.targets)
+    per_shape: dict[rdflib.term.Node, list[rdflib.term.Node]] = {}
+    for shape_set, members in groups.items():
+        for shape in shape_set:
+            per_shape.setdefault(shape, []).extend(members)
+    results, detail = _validate(store, shapes, {s: sorted(set(m), key=str) for s, m in per_shape.items()}, engine)
+    scope = f"{len(nodes)} focus node(s) against {len(groups)} combination(s) of shapes; {detail}"
+    return ValidationReport(results, {"shacl": scope})
+
+
+def _validate(store: ox.Store, shapes, focus: dict, engine: str) -> tuple[list[ValidationResult], str]:
+    """Results for ``focus`` (shape -> its focus nodes, or None for the shape's targets)."""
+    fallback = dict(focus)
+    results: list[ValidationResult] = []
+    detail = "engine: pySHACL"
+    if engine == "compiled":
+        whole = all(nodes is None for nodes in focus.values())
+        run = run_compiled(store, shapes.graph, shapes.targets,
+                           focus=None if whole else {s: n for s, n in focus.items() if n})
+        results += run.results
+        fallback = {shape: focus[shape] for shape in run.uncompiled if shape in focus}
+        detail = f"engine: SHACL compiled to SPARQL on Oxigraph ({run.queries} queries)"
+        if fallback:
+            detail += "; pySHACL for " + ", ".join(f"{compact(s)} ({run.uncompiled[s]})" for s in sorted(fallback, key=str))
+    whole_shapes = sorted((s for s, nodes in fallback.items() if nodes is None), key=str)
+    if whole_shapes:
+        results += _run(store, shapes.graph, use_shapes=whole_shapes if engine == "compiled" else None)
         for target in shapes.targets:
-            if target.targets_graph_names:
+            if target.targets_graph_names and target.shape in whole_shapes:
                 graphs = sorted(
                     (rdflib.URIRef(g.value) for g in store.named_graphs()
                      if isinstance(g, ox.NamedNode) and target.targets_graph(g.value)),
@@ -112,16 +158,13 @@ def validate_shacl(
                 )
                 if graphs:
                     results += _run(store, shapes.graph, use_shapes=[target.shape], focus=graphs)
-        scope = f"{len(shapes.targets)} targeted shapes over the whole dataset (union of all graphs)"
-        return ValidationReport(results, {"shacl": scope})
-    requested = {node if isinstance(node, rdflib.term.Node) else rdflib.URIRef(node) for node in focus_nodes}
-    nodes = named_owners(store, requested)
-    results = []
-    groups = group_by_shapes(store, sorted(nodes, key=str), shapes.targets)
-    for shape_set, members in sorted(groups.items(), key=lambda item: sorted(map(str, item[0]))):
-        results += _run(store, shapes.graph, use_shapes=sorted(shape_set, key=str), focus=members)
-    scope = f"{len(nodes)} focus node(s) against {len(groups)} combination(s) of shapes"
-    return ValidationReport(results, {"shacl": scope})
+    by_nodes: dict[tuple, list] = {}
+    for shape, nodes in fallback.items():
+        if nodes:
+            by_nodes.setdefault(tuple(nodes), []).append(shape)
+    for nodes, shape_list in sorted(by_nodes.items(), key=lambda item: sorted(map(str, item[1]))):
+        results += _run(store, shapes.graph, use_shapes=sorted(shape_list, key=str), focus=list(nodes))
+    return results, detail
 
 
 def _run(
@@ -180,7 +223,7 @@ def results_from_graph(report: rdflib.Graph) -> list[ValidationResult]:
                 else None,
                 checker="shacl",
                 path_node=path_node,
-                path_triples=tuple(_closure(report, path_node)) if isinstance(path_node, rdflib.BNode) else (),
+                path_triples=tuple(path_closure(report, path_node)) if isinstance(path_node, rdflib.BNode) else (),
             )
         )
     return results
@@ -189,38 +232,3 @@ def results_from_graph(report: rdflib.Graph) -> list[ValidationResult]:
 def _default_message(component: rdflib.term.Node | None) -> str:
     name = str(component).rsplit("#", 1)[-1] if component is not None else "constraint"
     return f"violates {name}"
-
-
-def _closure(graph: rdflib.Graph, node: rdflib.term.Node):
-    """The triples describing a blank-node path expression (lists, sh:inversePath, ...)."""
-    pending, seen = [node], set()
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for predicate, obj in graph.predicate_objects(current):
-            yield (current, predicate, obj)
-            if isinstance(obj, rdflib.BNode):
-                pending.append(obj)
-
-
-def render_path(graph: rdflib.Graph, path: rdflib.term.Node) -> str:
-    """A SHACL property path in SPARQL property-path syntax, e.g. ``^org:member/org:organization``."""
-    if isinstance(path, rdflib.URIRef):
-        return compact(path)
-    if (path, RDF.first, None) in graph:
-        return "/".join(render_path(graph, step) for step in Collection(graph, path))
-    for predicate, template in (
-        (SH.inversePath, "^{}"),
-        (SH.zeroOrMorePath, "({})*"),
-        (SH.oneOrMorePath, "({})+"),
-        (SH.zeroOrOnePath, "({})?"),
-    ):
-        inner = graph.value(path, predicate)
-        if inner is not None:
-            return template.format(render_path(graph, inner))
-    alternatives = graph.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(render_path(graph, step) for step in Collection(graph, alternatives)) + ")"
-    return str(path)
