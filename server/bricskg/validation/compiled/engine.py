@@ -145,7 +145,10 @@ def _evaluate(store: ox.Store, shapes_graph: rdflib.Graph, check: Check, focus: 
         query = check.query.replace(FOCUS, focus + "\n")
     else:
         projection = "?this" + (" ?value" if check.has_value else "") + (" ?path" if check.binds_path else "")
-        body = " UNION ".join(f"{{ {focus} {branch} }}" for branch in check.branches)
+        body = " UNION ".join(
+            f"{{ {branch.replace(FOCUS, focus + chr(10))} }}" if FOCUS in branch else f"{{ {focus} {branch} }}"
+            for branch in check.branches
+        )
         query = f"SELECT DISTINCT {projection} WHERE {{ {body} }}"
     try:
         rows = store.query(query, use_default_graph_as_union=True)

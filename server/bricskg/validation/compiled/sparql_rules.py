@@ -97,7 +97,7 @@ def rewrite(text: str) -> str:
                 kind = "values"
             else:
                 kind = "group" if parent else "where"
-            group = {"at": i, "kind": kind, "parent": parent, "this": False, "nested": False,
+            group = {"at": i, "kind": kind, "parent": parent, "this": False, "nested": False, "direct": False,
                      "inside": kind in ("exists", "graph", "values") or bool(parent and parent["inside"]),
                      "graph": kind == "graph" or bool(parent and parent["graph"])}
             if parent:
@@ -111,17 +111,22 @@ def rewrite(text: str) -> str:
         elif THIS.fullmatch(w):
             for group in stack:
                 group["this"] = True
+            if stack:
+                _binder(stack[-1])["direct"] = True
     if stack:
         raise Uncompilable("unbalanced braces in a SPARQL constraint")
     for group in groups:
         if group["graph"] and group["kind"] != "graph" and group["this"] and not _in_exists(group):
             raise Uncompilable("a SPARQL constraint with $this in a group inside GRAPH")
-    inject = {g["at"] for g in groups if g["this"] and not g["inside"]
-              and (g["kind"] in ("where", "group") or (g["kind"] == "optional" and g["nested"]))}
+    # a group binds ?this when it mentions it itself (not only through groups that bind it on
+    # their own): injecting the focus pattern into the WHERE group *and* its UNION branches made
+    # Oxigraph re-run the focus pattern once per outer row
+    inject = {g["at"] for g in groups if g["direct"]}
     if not any(g["kind"] == "where" for g in groups):
         raise Uncompilable("a SPARQL constraint without a WHERE group")
     where = next(g for g in groups if g["kind"] == "where")
-    inject.add(where["at"])
+    if not inject:
+        inject.add(where["at"])
     out, last = [], 0
     for index, match in enumerate(tokens):
         if index in inject:
@@ -131,6 +136,17 @@ def rewrite(text: str) -> str:
     out.append(text[last:])
     rewritten = THIS.sub("?this", "".join(out))
     return _project_this(rewritten)
+
+
+def _binder(group: dict) -> dict:
+    """The group that must bind ``?this`` for a mention in ``group``: the nearest enclosing group
+    evaluated on its own (not an EXISTS, GRAPH, VALUES or plain OPTIONAL block)."""
+    while group["parent"] is not None and (
+        group["inside"] or group["kind"] not in ("where", "group", "optional")
+        or (group["kind"] == "optional" and not group["nested"])
+    ):
+        group = group["parent"]
+    return group
 
 
 def _in_exists(group: dict) -> bool:
