@@ -143,6 +143,11 @@ def _targets(target: ShapeTargets, close, graph_names: list[ox.NamedNode]) -> st
 def _evaluate(store: ox.Store, shapes_graph: rdflib.Graph, check: Check, focus: str) -> list[ValidationResult]:
     if check.query is not None:
         query = check.query.replace(FOCUS, focus + "\n")
+    elif check.tests:
+        flags = " ".join(f"BIND(COALESCE({test}, false) AS ?_t{i})" for i, (_, test) in enumerate(check.tests))
+        any_flag = " || ".join(f"?_t{i}" for i in range(len(check.tests)))
+        names = " ".join(f"?_t{i}" for i in range(len(check.tests)))
+        query = f"SELECT DISTINCT ?this ?value {names} WHERE {{ {focus} {check.each} {flags} FILTER({any_flag}) }}"
     else:
         projection = "?this" + (" ?value" if check.has_value else "") + (" ?path" if check.binds_path else "")
         body = " UNION ".join(
@@ -163,7 +168,13 @@ def _evaluate(store: ox.Store, shapes_graph: rdflib.Graph, check: Check, focus: 
         if key in seen:
             continue
         seen.add(key)
-        results.append(_result(shapes_graph, check, values))
+        if check.tests:
+            flags = [values.pop(f"_t{i}", None) for i in range(len(check.tests))]
+            for (component, _), flag in zip(check.tests, flags):
+                if flag is not None and flag.value == "true":
+                    results.append(_result(shapes_graph, check, values, component))
+        else:
+            results.append(_result(shapes_graph, check, values, check.component))
     return results
 
 
@@ -174,7 +185,7 @@ def _term(node) -> rdflib.term.Node:
     return to_rdflib(node)
 
 
-def _result(shapes_graph: rdflib.Graph, check: Check, row: dict) -> ValidationResult:
+def _result(shapes_graph: rdflib.Graph, check: Check, row: dict, component) -> ValidationResult:
     focus = to_rdflib(row["this"])
     path_node = check.path_node
     if check.binds_path or (check.query is not None and "path" in row):
@@ -186,12 +197,12 @@ def _result(shapes_graph: rdflib.Graph, check: Check, row: dict) -> ValidationRe
         value = None
     return ValidationResult(
         focus_node=focus,
-        message=_message(check, focus, path_node, value, row),
+        message=_message(check, component, focus, path_node, value, row),
         source_shape=check.source_shape,
         severity=check.severity,  # type: ignore[arg-type]
         path=render_path(shapes_graph, path_node) if path_node is not None else None,
         value=value,
-        constraint_component=check.component,
+        constraint_component=component,
         source_constraint=check.source_constraint if isinstance(check.source_constraint, rdflib.URIRef) else None,
         checker="shacl",
         path_node=path_node,
@@ -199,9 +210,9 @@ def _result(shapes_graph: rdflib.Graph, check: Check, row: dict) -> ValidationRe
     )
 
 
-def _message(check: Check, focus, path_node, value, row: dict) -> str:
+def _message(check: Check, component, focus, path_node, value, row: dict) -> str:
     if not check.messages:
-        name = str(check.component).rsplit("#", 1)[-1]
+        name = str(component).rsplit("#", 1)[-1]
         return f"violates {name}"
     text = str(check.messages[0])
     if check.query is None:
