@@ -34,7 +34,7 @@ from bricskg.validation.compiled import run_compiled
 from bricskg.validation.focus import group_by_shapes, named_owners
 from bricskg.validation.report import ValidationReport, ValidationResult, compact
 from bricskg.validation.shacl_paths import path_closure, render_path
-from bricskg.validation.shapes_graph import load, targets_of as load_targets
+from bricskg.validation.shapes_graph import load, loaded_from, targets_of as load_targets
 from bricskg.validation.terms import quads_of, store_from_rdflib
 
 DataInput = Union[ox.Store, rdflib.Graph]  # rdflib.Dataset is a Graph too
@@ -132,6 +132,14 @@ def validate_shacl(
     return ValidationReport(results, {"shacl": scope})
 
 
+def validate_graph(store: ox.Store, shapes_graph: rdflib.Graph, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
+    """Validate ``store`` as it is (no ontology added) against any shapes graph -- the path the W3C
+    SHACL test suite exercises, the same engines as ``validate_shacl``."""
+    shapes = loaded_from(shapes_graph)
+    results, detail = _validate(store, shapes, {target.shape: None for target in shapes.targets}, engine)
+    return ValidationReport(results, {"shacl": detail})
+
+
 def _validate(store: ox.Store, shapes, focus: dict, engine: str) -> tuple[list[ValidationResult], str]:
     """Results for ``focus`` (shape -> its focus nodes, or None for the shape's targets)."""
     fallback = dict(focus)
@@ -147,6 +155,11 @@ def _validate(store: ox.Store, shapes, focus: dict, engine: str) -> tuple[list[V
         if fallback:
             detail += "; pySHACL for " + ", ".join(f"{compact(s)} ({run.uncompiled[s]})" for s in sorted(fallback, key=str))
     whole_shapes = sorted((s for s, nodes in fallback.items() if nodes is None), key=str)
+    if any(isinstance(shape, rdflib.BNode) for shape in fallback):
+        # pySHACL selects shapes by IRI: run it on every shape, keep what the fallback shapes found
+        own = set(fallback) | {p for s in fallback for p in shapes.graph.objects(s, SH.property)}
+        found = _run(store, shapes.graph)
+        return results + [r for r in found if engine == "pyshacl" or r.source_shape in own], detail
     if whole_shapes:
         results += _run(store, shapes.graph, use_shapes=whole_shapes if engine == "compiled" else None)
         for target in shapes.targets:
@@ -179,12 +192,7 @@ def _run(
     sh:property of a listed one, so the named property shapes are listed as well; they then run once
     through their node shape and once on their own, and the report's de-duplication keeps one copy."""
     if use_shapes:
-        targets = {t.shape: t for t in load_targets(shapes_graph)}
-        expanded = set(use_shapes)
-        for shape in use_shapes:
-            if shape in targets:
-                expanded.update(targets[shape].property_shapes)
-        use_shapes = sorted(expanded, key=str)
+        use_shapes = sorted(reachable_shapes(shapes_graph, use_shapes), key=str)
     # pyshacl prepares its SPARQL constraints with rdflib's parser, which is not thread-safe: hold
     # the process-wide parser lock so a write's validation cannot interleave with request threads.
     with rdflib_parser.exclusive():
@@ -199,6 +207,29 @@ def _run(
             focus_nodes=[str(node) for node in focus] if focus else None,
         )
     return results_from_graph(report_graph)
+
+
+SHAPE_VALUED = (SH.property, SH.node, SH["not"], SH["and"], SH["or"], SH.xone, SH.qualifiedValueShape)
+
+
+def reachable_shapes(shapes_graph: rdflib.Graph, shapes: list) -> set:
+    """``shapes`` and every named shape they use (sh:property, sh:node, sh:or, qualified shapes, and
+    a property shape's siblings, which sh:qualifiedValueShapesDisjoint compares): pySHACL's
+    use_shapes= ignores a named shape it is not given, even where a listed shape refers to it."""
+    found, pending = set(), list(shapes)
+    while pending:
+        shape = pending.pop()
+        if shape in found:
+            continue
+        found.add(shape)
+        for predicate in SHAPE_VALUED:
+            for obj in shapes_graph.objects(shape, predicate):
+                if (obj, RDF.first, None) in shapes_graph:
+                    pending += [m for m in Collection(shapes_graph, obj) if isinstance(m, (rdflib.URIRef, rdflib.BNode))]
+                elif isinstance(obj, (rdflib.URIRef, rdflib.BNode)):
+                    pending.append(obj)
+        pending += [p for parent in shapes_graph.subjects(SH.property, shape) for p in shapes_graph.objects(parent, SH.property)]
+    return {shape for shape in found if isinstance(shape, rdflib.URIRef)}
 
 
 def results_from_graph(report: rdflib.Graph) -> list[ValidationResult]:

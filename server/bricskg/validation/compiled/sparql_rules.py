@@ -28,7 +28,7 @@ TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
     r'|<[^<>"{}|^`\\\s]*>|#[^\n]*|[{}]|[A-Za-z_]\w*|[?$]\w+|\S',
 )
-REFUSED = re.compile(r"\b(MINUS|GROUP\s+BY|HAVING|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|SERVICE)\b|\$shapesGraph|\$currentShape", re.I)
+REFUSED = re.compile(r"\b(VALUES|MINUS|GROUP\s+BY|HAVING|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|SERVICE)\b|\$shapesGraph|\$currentShape", re.I)
 
 
 def sparql_checks(compiler: "Compiler", shape, path: str | None, path_node, messages, severity) -> Iterator:
@@ -58,8 +58,15 @@ def sparql_checks(compiler: "Compiler", shape, path: str | None, path_node, mess
 
 
 def prefixes(graph: rdflib.Graph, constraint) -> str:
+    """PREFIX lines from the constraint's sh:prefixes, following owl:imports as SHACL says."""
     lines = []
-    for declaring in graph.objects(constraint, SH.prefixes):
+    pending, seen = list(graph.objects(constraint, SH.prefixes)), set()
+    while pending:
+        declaring = pending.pop()
+        if declaring in seen:
+            continue
+        seen.add(declaring)
+        pending += list(graph.objects(declaring, rdflib.OWL.imports))
         for declaration in graph.objects(declaring, SH.declare):
             prefix, namespace = graph.value(declaration, SH.prefix), graph.value(declaration, SH.namespace)
             if prefix is not None and namespace is not None:
