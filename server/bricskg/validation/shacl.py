@@ -34,7 +34,7 @@ from bricskg.validation.compiled import run_compiled
 from bricskg.validation.focus import group_by_shapes, named_owners
 from bricskg.validation.report import ValidationReport, ValidationResult, compact
 from bricskg.validation.shacl_paths import path_closure, render_path
-from bricskg.validation.shapes_graph import load, loaded_from, targets_of as load_targets
+from bricskg.validation.shapes_graph import ShapesError, load, loaded_from, one_line, targets_of as load_targets
 from bricskg.validation.terms import quads_of, store_from_rdflib
 
 DataInput = Union[ox.Store, rdflib.Graph]  # rdflib.Dataset is a Graph too
@@ -206,6 +206,8 @@ def _run(
             use_shapes=[str(shape) for shape in use_shapes] if use_shapes else None,
             focus_nodes=[str(node) for node in focus] if focus else None,
         )
+    if not isinstance(report_graph, rdflib.Graph):  # pySHACL returns, not raises, a ValidationFailure
+        raise ShapesError(f"pySHACL refused the shapes: {one_line(report_graph)}")
     return results_from_graph(report_graph)
 
 
