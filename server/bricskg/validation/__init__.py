@@ -28,7 +28,7 @@ from bricskg.validation.context import after_change, context_store
 from bricskg.validation.focus import affected_focus_nodes
 from bricskg.validation.reasoning import ReasonerFailed, ReasonerUnavailable, ReasoningResult, reason
 from bricskg.validation.report import ValidationReport, ValidationResult
-from bricskg.validation.shacl import DEFAULT_ENGINE, ENGINES, DataInput, as_store, validate_shacl
+from bricskg.validation.shacl import ENGINES, DataInput, as_store, validate_shacl
 from bricskg.validation.shapes_graph import ShapesError, load_shapes
 
 __all__ = [
@@ -54,10 +54,11 @@ def validate_dataset(
     focus_nodes: Iterable[rdflib.term.Node | str] | None = None,
     reasoner: bool = False,
     shapes_directory: Path | None = None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str | None = None,
 ) -> ValidationReport:
     """SHACL (and optionally HermiT) over ``data``; ``report.conforms`` is the verdict. ``engine``:
-    ``"compiled"`` (SHACL compiled to SPARQL, pySHACL for what does not compile) or ``"pyshacl"``."""
+    ``"compiled"`` (SHACL compiled to SPARQL, pySHACL for what does not compile) or ``"pyshacl"``;
+    unset, $BRICSKG_SHACL_ENGINE or ``"compiled"``."""
     store = as_store(data)
     report = validate_shacl(store, focus_nodes=focus_nodes, shapes_directory=shapes_directory, engine=engine)
     if reasoner:
