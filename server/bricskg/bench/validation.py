@@ -64,17 +64,18 @@ def phase_writes(args: dict) -> dict:
     """Validated writes into the in-memory backend, one after the other (each commits)."""
     import pyoxigraph as ox
 
-    from bricskg.config import Config
-    from bricskg.store.factory import open_backend
+    from bricskg.dataset import bundled_sources, extra_sources, open_memory_store
+    from bricskg.store.embedded import EmbeddedBackend
     from bricskg.store.writer import Writer, insert_data, target_for
 
-    backend = open_backend(Config(data_files=(Path(args["synthetic"]),), admin_token="benchmark", cache_entries=0),
-                           isolate=False)
+    store = open_memory_store(bundled_sources() + extra_sources([Path(args["synthetic"])]))
+    backend = EmbeddedBackend(memory_store=store, isolate=False, writable=True)
     writer = Writer(target_for(backend))
     repeats, seed = int(args["repeats"]), int(args["seed"])
     big, small, focus = [], [], []
     for i in range(repeats):
-        update = insert_data(generator.write_batch(int(args["triples"]), seed + i))
+        # batches of nearby seeds share article numbers (the same article twice is rightly refused)
+        update = insert_data(generator.write_batch(int(args["triples"]), seed + 1000 * i))
         began = time.perf_counter()
         outcome = writer.update(update)
         big.append(time.perf_counter() - began)

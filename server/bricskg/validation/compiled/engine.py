@@ -14,6 +14,7 @@ Oxigraph's union). The focus nodes of a shape are bound by one pattern at the st
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -60,7 +61,32 @@ def subclass_closure(store: ox.Store) -> dict[str, set[str]]:
             memo[cls] = found
         return memo[cls]
 
-    return close  # type: ignore[return-value]
+    return close, frozenset((sub, sup) for sup, subs in below.items() for sub in subs)  # type: ignore[return-value]
+
+
+_compiled_cache: "weakref.WeakKeyDictionary[rdflib.Graph, dict]" = weakref.WeakKeyDictionary()
+
+
+def _compiled_for(shapes_graph: rdflib.Graph, pairs: frozenset, close) -> dict:
+    """Compiled checks of the shapes graph for this class hierarchy, filled per shape as needed and
+    kept while the graph lives: a write validates a fresh context store each time (with the same
+    ontology), and compiling reads the shapes graph through rdflib (~0.2 s for shapes/)."""
+    per_hierarchy = _compiled_cache.setdefault(shapes_graph, {})
+    if pairs not in per_hierarchy:
+        per_hierarchy.clear()  # the ontology changed: recompile
+        compiler = Compiler(shapes_graph, lambda cls: {rdflib.URIRef(c) for c in close(str(cls))}
+                            if isinstance(cls, rdflib.URIRef) else {cls})
+        per_hierarchy[pairs] = {"compiler": compiler}
+    return per_hierarchy[pairs]
+
+
+def _checks(compiled: dict, shape) -> list[Check] | Uncompilable:
+    if shape not in compiled:
+        try:
+            compiled[shape] = compiled["compiler"].checks(shape)
+        except Uncompilable as reason:
+            compiled[shape] = reason
+    return compiled[shape]
 
 
 def run_compiled(
@@ -72,17 +98,16 @@ def run_compiled(
 ) -> CompiledRun:
     """Validate ``store``: every targeted shape over its targets, or (``focus``: shape -> nodes) only
     the given nodes against the given shapes."""
-    close = subclass_closure(store)
-    compiler = Compiler(shapes_graph, lambda cls: {rdflib.URIRef(c) for c in close(str(cls))} if isinstance(cls, rdflib.URIRef) else {cls})
+    close, pairs = subclass_closure(store)
+    compiled = _compiled_for(shapes_graph, pairs, close)
     run = CompiledRun()
     graph_names = None
     for target in targets:
         if focus is not None and target.shape not in focus:
             continue
-        try:
-            checks = compiler.checks(target.shape)
-        except Uncompilable as reason:
-            run.uncompiled[target.shape] = str(reason)
+        checks = _checks(compiled, target.shape)
+        if isinstance(checks, Uncompilable):
+            run.uncompiled[target.shape] = str(checks)
             continue
         if focus is not None:
             nodes = sorted(focus[target.shape], key=str)
