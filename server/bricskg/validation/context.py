@@ -30,6 +30,7 @@ without applying it.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable, Iterator, Protocol
 
@@ -125,16 +126,26 @@ def after_change(source: QuadSource | ox.Store, inserted: Iterable[ox.Quad], rem
 
 
 def sibling_predicates(shapes_directory=None) -> frozenset[ox.NamedNode]:
+    return _sibling_predicates(load(shapes_directory))
+
+
+@functools.lru_cache(maxsize=4)
+def _sibling_predicates(loaded) -> frozenset[ox.NamedNode]:
     """The predicates SPARQL rules compare across nodes (``bkgsh:comparesNodesSharing``)."""
-    graph = load(shapes_directory).graph
+    graph = loaded.graph
     return frozenset(ox.NamedNode(str(p)) for p in graph.objects(None, COMPARES_NODES_SHARING))
 
 
 def chain_predicates(shapes_directory=None) -> frozenset[ox.NamedNode]:
+    return _chain_predicates(load(shapes_directory))
+
+
+@functools.lru_cache(maxsize=4)
+def _chain_predicates(loaded) -> frozenset[ox.NamedNode]:
     """The predicates shapes follow *beyond* a focus node's own values: the steps of sequence paths
     and every IRI a SPARQL constraint names (``prov:wasDerivedFrom/oa:hasSelector/oa:exact``, ...).
     Following every predicate 3 hops from a hub reaches the whole store."""
-    graph = load(shapes_directory).graph
+    graph = loaded.graph
     prefixes = {str(graph.value(d, rdflib.SH.prefix)): str(graph.value(d, rdflib.SH.namespace))
                 for d in graph.objects(None, rdflib.SH.declare)}
     found: set[str] = set()
@@ -150,9 +161,14 @@ def chain_predicates(shapes_directory=None) -> frozenset[ox.NamedNode]:
 
 
 def inverse_predicates(shapes_directory=None) -> frozenset[ox.NamedNode]:
+    return _inverse_predicates(load(shapes_directory))
+
+
+@functools.lru_cache(maxsize=4)
+def _inverse_predicates(loaded) -> frozenset[ox.NamedNode]:
     """The predicates shapes follow backwards (``sh:inversePath``): only those referrers matter.
     (Taking every referrer would copy half the store for a hub such as a modality concept.)"""
-    graph = load(shapes_directory).graph
+    graph = loaded.graph
     return frozenset(ox.NamedNode(str(p)) for p in graph.objects(None, rdflib.SH.inversePath)
                      if isinstance(p, rdflib.URIRef))
 

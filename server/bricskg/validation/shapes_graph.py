@@ -48,7 +48,7 @@ class ShapeTargets:
         return any(name.startswith(prefix) for prefix in self.graphs_under)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: caches keyed on a loaded version stay cheap
 class LoadedShapes:
     graph: rdflib.Graph
     targets: tuple[ShapeTargets, ...]

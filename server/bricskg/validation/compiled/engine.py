@@ -30,7 +30,7 @@ from bricskg.validation.shacl_paths import path_closure, render_path
 from bricskg.validation.shapes_graph import ShapeTargets
 from bricskg.validation.terms import XSD_STRING, to_rdflib
 
-SUBCLASS_PAIRS = f"SELECT DISTINCT ?sub ?super WHERE {{ ?sub <{RDFS.subClassOf}> ?super }}"
+SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 MAX_VALUES_PER_QUERY = 5_000  # focus nodes per VALUES block (a big write is validated in slices)
 
 
@@ -46,8 +46,9 @@ class CompiledRun:
 def subclass_closure(store: ox.Store) -> dict[str, set[str]]:
     """Each class IRI -> itself and every class below it (rdfs:subClassOf*, as SHACL's class tests)."""
     below: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(SUBCLASS_PAIRS, use_default_graph_as_union=True):
-        below[row["super"].value].add(row["sub"].value)
+    for quad in store.quads_for_pattern(None, SUBCLASS_OF, None, None):  # every graph: the union
+        if not isinstance(quad.object, ox.Literal):
+            below[quad.object.value].add(quad.subject.value)
     memo: dict[str, set[str]] = {}
 
     def close(cls: str) -> set[str]:
