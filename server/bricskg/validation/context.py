@@ -84,6 +84,20 @@ class StoreSource:
     def graph_names(self) -> set:
         return set(self.store.named_graphs())
 
+    def has_graph(self, name) -> bool:
+        return self.store.contains_named_graph(name)
+
+
+def has_graph(source, name) -> bool:
+    """Whether ``source`` holds a named graph ``name``, without listing every graph (at a million
+    triples there are a hundred thousand claim graphs, and a write asks about a handful)."""
+    if hasattr(source, "has_graph"):
+        return source.has_graph(name)
+    store = getattr(source, "store", None)
+    if isinstance(store, ox.Store):  # the embedded write target
+        return store.contains_named_graph(name)
+    return name in source.graph_names()
+
 
 class AfterChange:
     """``source`` as it will read once ``removed`` quads are gone and ``inserted`` ones are there."""
@@ -113,6 +127,11 @@ class AfterChange:
     def graph_quads(self, graphs: list) -> Iterator[ox.Quad]:
         wanted = set(graphs)
         return self._merge(self.source.graph_quads(graphs), lambda q: q.graph_name in wanted)
+
+    def has_graph(self, name) -> bool:
+        if name in self.dropped or isinstance(name, ox.DefaultGraph):
+            return False
+        return name in self.created or any(q.graph_name == name for q in self.inserted) or has_graph(self.source, name)
 
     def graph_names(self) -> set:
         names = (set(self.source.graph_names()) | self.created | {q.graph_name for q in self.inserted}) - self.dropped
@@ -185,7 +204,6 @@ def context_store(
     shapes = load(shapes_directory)
     siblings_of = sibling_predicates(shapes_directory)
     chains = chain_predicates(shapes_directory)
-    graph_names = source.graph_names()
     focus = named_focus(source, [_ox(node) for node in focus_nodes])
     collected: set[ox.Quad] = set()
 
@@ -219,7 +237,7 @@ def context_store(
     describe({q.subject for q in referrers}, REFERRER_HOPS)
     statement_graphs = {q.graph_name for q in own if not isinstance(q.graph_name, ox.DefaultGraph)}
     describe(statement_graphs, 1)
-    targeted_graphs = [n for n in focus if n in graph_names and _targets_graph_name(shapes, n)]
+    targeted_graphs = [n for n in focus if _targets_graph_name(shapes, n) and has_graph(source, n)]
     if targeted_graphs:
         collected.update(source.graph_quads(targeted_graphs))
         describe(targeted_graphs, 1)
