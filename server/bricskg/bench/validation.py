@@ -53,10 +53,11 @@ def phase_full(args: dict) -> dict:
     from bricskg.validation import validate_dataset
 
     store = open_memory_store(bundled_sources() + extra_sources([Path(args["synthetic"])]))
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     report = validate_dataset(store)
     seconds = time.perf_counter() - began
-    return {"seconds": seconds, "quads": len(store), "conforms": report.conforms,
+    # CPU time too: on a shared machine the wall time says more about the neighbours than the engine
+    return {"seconds": seconds, "cpu_seconds": time.process_time() - cpu, "quads": len(store), "conforms": report.conforms,
             "violations": len(report.violations), "checks": report.checks.get("shacl", "")}
 
 
@@ -171,7 +172,7 @@ def _cell(entry: dict, phase: str, key: str, unit: float = 1.0, digits: int = 3)
 
 def markdown_table(rows: list[dict]) -> str:
     lines = [
-        "| triples | engine | full validation s | 1k-triple write p50 s (max) | 1-triple write p50 ms (max) | peak RSS MiB |",
+        "| triples | engine | full validation s (CPU s) | 1k-triple write p50 s (max) | 1-triple write p50 ms (max) | peak RSS MiB |",
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
@@ -182,7 +183,7 @@ def markdown_table(rows: list[dict]) -> str:
                 continue
             rss = max((entry.get(p, {}).get("peak_rss_kib") or 0) for p in ("full", "writes")) / 1024
             lines.append(
-                f"| {row['triples']:,} | {engine} | {_cell(entry, 'full', 'seconds')} | "
+                f"| {row['triples']:,} | {engine} | {_cell(entry, 'full', 'seconds')} ({_cell(entry, 'full', 'cpu_seconds', 1, 2)}) | "
                 f"{_cell(entry, 'writes', 'write_p50')} ({_cell(entry, 'writes', 'write_max')}) | "
                 f"{_cell(entry, 'writes', 'one_p50', 1000, 1)} ({_cell(entry, 'writes', 'one_max', 1000, 1)}) | {rss:.0f} |"
             )
