@@ -78,3 +78,21 @@ def test_a_shape_that_does_not_compile_is_validated_by_pyshacl(tmp_path: Path) -
     report = validate_dataset(store, shapes_directory=tmp_path)
     assert [str(r.focus_node) for r in report.violations] == ["http://example.org/x"]
     assert "pySHACL for" in report.checks["shacl"]
+
+
+def test_shapes_pyshacl_refuses_raise_a_shapes_error(tmp_path: Path) -> None:
+    """pySHACL returns (not raises) a ValidationFailure for shapes SHACL forbids, here a SPARQL
+    constraint with MINUS; reading it as a report crashed with AttributeError."""
+    from bricskg.validation import ShapesError
+
+    (tmp_path / "s.ttl").write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:message "has no name" ;
+          sh:select "SELECT $this WHERE { $this a ?t MINUS { $this <http://example.org/name> ?n } }" ] .""",
+        encoding="utf-8",
+    )
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/x"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode("http://example.org/C"), ox.DefaultGraph()))
+    with pytest.raises(ShapesError, match="pySHACL refused"):
+        validate_dataset(store, shapes_directory=tmp_path)
