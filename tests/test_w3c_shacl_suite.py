@@ -17,7 +17,6 @@ import collections
 import tomllib
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.namespace import RDF, SH

@@ -35,7 +35,7 @@ from bricskg.validation.compiled import run_compiled
 from bricskg.validation.focus import group_by_shapes, named_owners
 from bricskg.validation.report import ValidationReport, ValidationResult, compact
 from bricskg.validation.shacl_paths import path_closure, render_path
-from bricskg.validation.shapes_graph import ShapesError, load, loaded_from, one_line, targets_of as load_targets
+from bricskg.validation.shapes_graph import ShapesError, load, loaded_from, one_line
 from bricskg.validation.terms import quads_of, store_from_rdflib
 
 DataInput = Union[ox.Store, rdflib.Graph]  # rdflib.Dataset is a Graph too

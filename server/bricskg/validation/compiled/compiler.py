@@ -20,7 +20,7 @@ conforms to a shape when no branch has a solution for it.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import rdflib
