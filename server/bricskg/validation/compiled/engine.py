@@ -68,17 +68,19 @@ def subclass_closure(store: ox.Store) -> dict[str, set[str]]:
 _compiled_cache: "weakref.WeakKeyDictionary[rdflib.Graph, dict]" = weakref.WeakKeyDictionary()
 
 
-def _compiled_for(shapes_graph: rdflib.Graph, pairs: frozenset, close) -> dict:
+def _compiled_for(shapes_graph: rdflib.Graph, pairs: frozenset, close, *, whole_store: bool) -> dict:
     """Compiled checks of the shapes graph for this class hierarchy, filled per shape as needed and
     kept while the graph lives: a write validates a fresh context store each time (with the same
     ontology), and compiling reads the shapes graph through rdflib (~0.2 s for shapes/)."""
     per_hierarchy = _compiled_cache.setdefault(shapes_graph, {})
-    if pairs not in per_hierarchy:
-        per_hierarchy.clear()  # the ontology changed: recompile
+    key = (pairs, whole_store)
+    if key not in per_hierarchy:
+        if not any(known[0] == pairs for known in per_hierarchy):
+            per_hierarchy.clear()  # the ontology changed: recompile
         compiler = Compiler(shapes_graph, lambda cls: {rdflib.URIRef(c) for c in close(str(cls))}
-                            if isinstance(cls, rdflib.URIRef) else {cls})
-        per_hierarchy[pairs] = {"compiler": compiler}
-    return per_hierarchy[pairs]
+                            if isinstance(cls, rdflib.URIRef) else {cls}, whole_store=whole_store)
+        per_hierarchy[key] = {"compiler": compiler}
+    return per_hierarchy[key]
 
 
 def _checks(compiled: dict, shape) -> list[Check] | Uncompilable:
@@ -100,7 +102,7 @@ def run_compiled(
     """Validate ``store``: every targeted shape over its targets, or (``focus``: shape -> nodes) only
     the given nodes against the given shapes."""
     close, pairs = subclass_closure(store)
-    compiled = _compiled_for(shapes_graph, pairs, close)
+    compiled = _compiled_for(shapes_graph, pairs, close, whole_store=focus is None)
     run = CompiledRun()
     graph_names = None
     for target in targets:
