@@ -64,6 +64,14 @@ class Tested(list):
         self.expression = expression
 
 
+class Counted(list):
+    """The branch of a combined minCount/maxCount aggregate (it binds ?_n, the number of values)."""
+
+    def __init__(self, low: int, high: int, branch: str):
+        super().__init__([branch])
+        self.low, self.high = low, high
+
+
 class Uncompilable(ValueError):
     """A shape uses a construct this compiler does not translate: validate it with pySHACL instead."""
 
@@ -84,6 +92,7 @@ class Check:
     binds_path: bool = False  # ?path comes from the row (sh:closed)
     tests: tuple[tuple[rdflib.URIRef, str], ...] = ()  # (component, violation test of ?value) on one scan
     each: str = ""  # the pattern binding ?value for ``tests``
+    counts: tuple[int, int] | None = None  # (minCount, maxCount) checked by one aggregate binding ?_n
 
 
 def term(node: Node) -> str:
@@ -201,7 +210,8 @@ class Compiler:
                 each = branches.each
                 continue
             yield Check(shape, component, tuple(branches), has_value, messages, severity, path_node,
-                        binds_path=binds_path)
+                        binds_path=binds_path,
+                        counts=(branches.low, branches.high) if isinstance(branches, Counted) else None)
         if tests:
             # every per-value test of the shape in ONE query (one scan of the values, one focus
             # pattern), with a flag per test: 228 queries of ~5 ms fixed cost each became ~100
@@ -222,7 +232,15 @@ class Compiler:
             return (SH[component], branches, has_value, binds_path)
 
         top = v == "?value"
-        if path is not None:
+        lows, highs = self.values(shape, SH.minCount), self.values(shape, SH.maxCount)
+        if path is not None and top and self.whole_store and lows and highs and len(lows) == len(highs) == 1:
+            # both counts from ONE aggregate over the focus nodes (the engine tells which failed)
+            a = self.fresh()
+            yield (SH.ConstraintComponent, Counted(int(lows[0]), int(highs[0]), (
+                f"{{ SELECT ?this (COUNT(DISTINCT {a}) AS ?_n) WHERE {{ {FOCUS_MARK} OPTIONAL {{ ?this {path} {a} }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT {a}) < {int(lows[0])} || COUNT(DISTINCT {a}) > {int(highs[0])}) }}")),
+                False, False)
+        elif path is not None:
             for count in self.values(shape, SH.minCount):
                 n = int(count)
                 if n > 0 and top:

@@ -21,7 +21,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF, RDFS, SH
 
 from bricskg.validation.compiled.compiler import Check, Compiler, Uncompilable, term
 from bricskg.validation.compiled.sparql_rules import FOCUS
@@ -177,7 +177,8 @@ def _evaluate(store: ox.Store, shapes_graph: rdflib.Graph, check: Check, focus: 
         names = " ".join(f"?_t{i}" for i in range(len(check.tests)))
         query = f"SELECT DISTINCT ?this ?value {names} WHERE {{ {focus} {check.each} {flags} FILTER({any_flag}) }}"
     else:
-        projection = "?this" + (" ?value" if check.has_value else "") + (" ?path" if check.binds_path else "")
+        projection = "?this" + (" ?value" if check.has_value else "") + (" ?path" if check.binds_path else "") + (
+            " ?_n" if check.counts else "")
         body = " UNION ".join(
             f"{{ {branch.replace(FOCUS, focus + chr(10))} }}" if FOCUS in branch else f"{{ {focus} {branch} }}"
             for branch in check.branches
@@ -196,7 +197,11 @@ def _evaluate(store: ox.Store, shapes_graph: rdflib.Graph, check: Check, focus: 
         if key in seen:
             continue
         seen.add(key)
-        if check.tests:
+        if check.counts:
+            number = int(values.pop("_n").value)
+            component = SH.MinCountConstraintComponent if number < check.counts[0] else SH.MaxCountConstraintComponent
+            results.append(_result(shapes_graph, check, values, component))
+        elif check.tests:
             flags = [values.pop(f"_t{i}", None) for i in range(len(check.tests))]
             for (component, _), flag in zip(check.tests, flags):
                 if flag is not None and flag.value == "true":
