@@ -42,6 +42,7 @@ from w3c_manifest import (
     read_manifest,
     suite_root,
 )
+from shared_material import require
 from w3c_results import (
     Boolean,
     Graph,
@@ -57,7 +58,7 @@ from w3c_results import (
 
 SUITE = suite_root()
 if not SUITE.is_dir():
-    pytest.skip(f"W3C test suite not found at {SUITE} (../shared/w3c-rdf-tests)", allow_module_level=True)
+    require("sparql11", SUITE, module=True)
 
 KNOWN_FAILURES_FILE = Path(__file__).with_name("w3c_known_failures.toml")
 KNOWN = tomllib.loads(KNOWN_FAILURES_FILE.read_text(encoding="utf-8"))
@@ -279,12 +280,15 @@ def query_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory: pytest.TempPathFactory):
     from live_server import running_server
+    from protocol_home import protocol_home
 
     store = tmp_path_factory.mktemp("w3c-update-store")
     # One request thread: the tests are sequential, and every executor of an on-disk store re-opens
     # its snapshot after each write, so one executor keeps that cost to once per test.
     arguments = ["--store", str(store), "--no-bundled", "--workers", "1", "--threads", "1"]
-    with running_server(arguments, env={"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN}) as server:
+    # the suite's data is not bricskg data: no dataset rules (tests/protocol_home.py)
+    env = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN, "BRICSKG_HOME": str(protocol_home(tmp_path_factory.mktemp("w3c-update-home")))}
+    with running_server(arguments, env=env) as server:
         yield server.url
 
 

@@ -29,6 +29,7 @@ from bricskg.sparql.safety import check_query, update_has_using
 from bricskg.store.base import Backend, Dataset, QueryRequest
 from bricskg.web import errors
 from bricskg.web.errors import ProtocolError
+from bricskg.web.request_context import public_url
 from bricskg.web.service_description import DescriptionCache
 
 blueprint = Blueprint("protocol", __name__)
@@ -193,9 +194,15 @@ def _query(query: str, params: list[tuple[str, str]], config: Config) -> Respons
             base_iri=config.base_iri,  # relative IRIs resolve into the graph's namespace: <id/brics>
             timeout=config.query_timeout,
             max_result_bytes=config.max_result_bytes,
+            received_at=request.environ.get(RECEIVED_AT),
         )
     )
     return Response(result.body, status=200, headers=ANSWER_HEADERS[result.media_type])
+
+
+# set by the front (bricskg.front.worker) when the request was complete: the query deadline counts
+# from it, so "503 within the limit" holds however long the request queued
+RECEIVED_AT = "bricskg.received_at"
 
 
 def _update(update: str, params: list[tuple[str, str]]) -> Response:
@@ -242,7 +249,7 @@ def _service_description(format_param: str | None) -> Response:
         if redirect is not None:
             return redirect
     fmt = negotiate("graph", request.headers.get("Accept"), format_param)
-    endpoint_url = request.url_root.rstrip("/") + "/sparql"
+    endpoint_url = public_url() + "/sparql"
     body = _descriptions.get(_backend(), endpoint_url, fmt, _config().writes_enabled)
     return Response(body, status=200, headers=ANSWER_HEADERS[fmt.media_type])
 
@@ -252,6 +259,26 @@ def default_graph_mode(backend: Backend) -> str:
     materialised at load (a set), the union formed per query (a triple held by k graphs matches k
     times), or whatever the external engine does."""
     return getattr(backend, "default_graph_mode", None) or "external-engine"
+
+
+def entailment_of(backend: Backend) -> dict[str, str] | str:
+    """The regime /health reports: the inferred graph and its regime, "simple" (stated triples only,
+    ``--no-inference``) or "external-engine" (``--backend``: whatever that engine does)."""
+    from bricskg.inference import ENTAILMENT_RDFS, INFERRED_GRAPH
+
+    inference = getattr(backend, "inference", None)
+    if inference is None:
+        return "external-engine"
+    if not inference:
+        return "simple"
+    counter = getattr(backend, "inferred_quad_count", None)
+    body: dict[str, object] = {
+        "regime": ENTAILMENT_RDFS, "profile": "RDFS + OWL 2 RL subset", "graph": INFERRED_GRAPH,
+        "hermit": bool(getattr(backend, "hermit", False)),
+    }
+    if counter is not None:
+        body["inferred_triples"] = counter()
+    return body  # type: ignore[return-value]
 
 
 @blueprint.route("/health", methods=["GET"])
@@ -271,5 +298,6 @@ def health() -> Response:
     body = {
         "status": "ok", "quads": quads, "version": version, "store": store, "writable": backend.writable,
         "default_graph": default_graph_mode(backend),
+        "entailment": entailment_of(backend),
     }
     return Response(json.dumps(body) + "\n", status=200, mimetype="application/json", headers={"Cache-Control": "no-store", **CORS_HEADERS})
