@@ -7,7 +7,7 @@ focus pattern is injected at the start of each such group (marked ``#FOCUS#``; t
 shape's targets or a write's ``VALUES`` there). ``EXISTS`` groups are left alone: SPARQL
 substitutes the outer solution's ``?this`` into them. Groups inside ``GRAPH`` are left alone too
 (the focus pattern must read the union of all graphs): a ``GRAPH`` block whose own sub-groups
-mention ``$this`` is refused, as are sub-queries, ``MINUS``, aggregates, ``VALUES`` / ``BIND`` of
+mention ``$this`` is refused, as are sub-queries using ``$this``, ``MINUS``, aggregates, ``VALUES`` / ``BIND`` of
 ``$this`` and ``$shapesGraph`` / ``$currentShape`` -- those shapes go to pySHACL instead.
 """
 
@@ -82,8 +82,8 @@ def rewrite(text: str) -> str:
         raise Uncompilable("a SPARQL constraint with MINUS, aggregates, SERVICE, $shapesGraph or $currentShape")
     tokens = [m for m in TOKEN.finditer(text)]
     words = [m.group(0) for m in tokens]
-    if sum(1 for w in words if w.upper() == "SELECT") != 1:
-        raise Uncompilable("a SPARQL constraint with a sub-query")
+    if sum(1 for w in words if w.upper() == "SELECT") != 1 and _subquery_uses_this(words):
+        raise Uncompilable("a SPARQL constraint with a sub-query that uses $this")
     for i, w in enumerate(words):
         if w.upper() in ("VALUES", "AS") and i + 1 < len(words) and THIS.fullmatch(words[i + 1]):
             raise Uncompilable("a SPARQL constraint that assigns $this")
@@ -143,6 +143,23 @@ def rewrite(text: str) -> str:
     out.append(text[last:])
     rewritten = THIS.sub("?this", "".join(out))
     return _project_this(rewritten)
+
+
+def _subquery_uses_this(words: list[str]) -> bool:
+    """Whether a sub-query mentions $this. One that does not (a list of the store's predicates, say)
+    gives the same solutions whatever $this is bound to, so it needs no rewriting."""
+    selects = [i for i, w in enumerate(words) if w.upper() == "SELECT"][1:]
+    for start in selects:
+        depth, i = 1, start
+        while i < len(words) and depth > 0:  # to the end of the group holding the sub-query
+            i += 1
+            if i < len(words) and words[i] == "{":
+                depth += 1
+            elif i < len(words) and words[i] == "}":
+                depth -= 1
+        if any(THIS.fullmatch(w) for w in words[start:i]):
+            return True
+    return False
 
 
 def _binder(group: dict) -> dict:
