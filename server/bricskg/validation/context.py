@@ -245,7 +245,7 @@ def context_store(
         collected.update(source.graph_quads(targeted_graphs))
         describe(targeted_graphs, 1)
     for name in focus:  # a graph a shape names with sh:targetNode: its rules ask whether it holds anything
-        if name in graph_names and _targets_node(shapes, name):
+        if _targets_node(shapes, name) and has_graph(source, name):
             for quad in itertools.islice(source.graph_quads([name]), 1):
                 collected.add(quad)  # and what its subject is, which a rule on the graph's nodes asks
                 collected.update(q for q in source.quads_about([quad.subject]) if q.predicate == RDF_TYPE)
