@@ -179,8 +179,10 @@ def test_presuppositions_in_the_articles_own_voice_are_asserted_claims(
         assert graphs and graphs <= claims_from(provenance, position), triple
         assert {provenance.value(g, BKG.modality) for g in graphs} == {BKG.modalityAsserted}, triple
     # the views keep only what is the view
-    assert stated_in(dataset, (ID["russian-plan"], BKG.cornerstone, None, None)) == {CLAIM["putin-views-ai-as-cornerstone"]}
-    assert stated_in(dataset, (None, BKG.counteracts, ID["us-sanctions"], None)) == {CLAIM["iranian-officials-view-partnership"]}
+    assert stated_in(dataset, (None, BKG.viewedAsCornerstoneOf, ID["russian-plan"], None)) == {
+        CLAIM["putin-views-ai-as-cornerstone"]}
+    assert stated_in(dataset, (None, BKG.viewedAsCounteracting, ID["us-sanctions"], None)) == {
+        CLAIM["iranian-officials-view-partnership"]}
 
 
 # ── Modelling ──────────────────────────────────────────────────────────────────────────────────

@@ -400,9 +400,9 @@ def test_putins_view_of_the_plan_stays_in_the_sentence_that_reports_it(
     claim_graphs: dict[URIRef, rdflib.Graph], provenance: rdflib.Graph
 ) -> None:
     """The strategy Putin views AI as the cornerstone of is not merged with s02's, s05's or s07's."""
-    plans = {s for graph in claim_graphs.values() for s in graph.subjects(BKG.cornerstone, None)}
+    plans = {o for graph in claim_graphs.values() for o in graph.objects(None, BKG.viewedAsCornerstoneOf)}
     assert plans == {ID["russian-plan"]}
-    cornerstone_claims = {name for name, graph in claim_graphs.items() if (None, BKG.cornerstone, None) in graph}
+    cornerstone_claims = {name for name, graph in claim_graphs.items() if (None, BKG.viewedAsCornerstoneOf, None) in graph}
     assert cornerstone_claims == {CLAIM["putin-views-ai-as-cornerstone"]}
     assert provenance.value(CLAIM["putin-views-ai-as-cornerstone"], BKG.modality) == BKG.modalityViewpoint
     # the plan is described only where s06 (or the heading over s06, s04) speaks of it

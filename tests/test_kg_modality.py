@@ -156,3 +156,22 @@ def test_the_claims_that_state_hypotheticals_are_the_expected_ones(dataset: rdfl
     graphs = {str(g)[len(str(CLAIM)):] for _, _, _, g in dataset.quads((None, BKG.status, None, None))}
     assert graphs == {"proposal-alliance-of-democracies", "proposal-extend-export-controls",
                       "brics-discusses-ai-infrastructure", "brics-ai-value-forecast"}
+
+
+DESCRIPTIVE = {RDF.type, RDFS.label, rdflib.namespace.SKOS.prefLabel, rdflib.namespace.SKOS.altLabel,
+               rdflib.namespace.SKOS.inScheme}
+
+
+def test_views_are_stated_with_relations_whose_names_say_they_are_views(dataset: rdflib.Dataset) -> None:
+    """Regression: “AI is the cornerstone of Russia's plan” (s06, Putin's view) and “the partnership
+    counteracts U.S. sanctions” (s24, Iranian officials' view) were plain bkg:cornerstone and
+    bkg:counteracts triples, which a naive query reads as facts."""
+    provenance = dataset.graph(PROVENANCE_GRAPH)
+    view_relations = {BKG.viewedAsCornerstoneOf, BKG.viewedAsCounteracting, BKG.viewedAsBattlegroundIn}
+    ontology = dataset.graph(rdflib.URIRef("https://w3id.org/bricskg/ontology"))
+    for claim in provenance.subjects(BKG.modality, BKG.modalityViewpoint):
+        used = {p for _, p, _, _ in dataset.quads((None, None, None, claim))} - DESCRIPTIVE
+        assert used and used <= view_relations, (claim, used - view_relations)
+    for relation in view_relations:
+        assert (relation, RDFS.subPropertyOf, BKG.viewRelation) in ontology
+        assert str(ontology.value(relation, RDFS.label)).startswith("viewed as"), relation

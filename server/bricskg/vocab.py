@@ -94,8 +94,6 @@ class BKG(DefinedNamespace):
     basedIn: URIRef  # Where the members of a group are based: a state, or a bloc standing for its member states taken together (as in “companies within BRICS countries”); unlike bkg:affiliatedWith, it says nothing of belonging to the bloc itself.
     challenges: URIRef  # A strategic position of another actor that the subject is contesting.
     challengesThrough: URIRef  # An activity (given as a topic) through which the actor challenges another’s strategic position (see bkg:challenges), as in “challenges U.S. interests through AI collaboration and sanctions circumvention”.
-    cornerstone: URIRef  # A topic regarded as the foundation on which the strategy rests.
-    counteracts: URIRef  # A policy instrument whose effect the subject serves to counter.
     coversTopic: URIRef  # A topic that an agreement, initiative or plan deals with.
     discusses: URIRef  # Something that is on the agenda of the actor’s discussions, without a decision being stated.
     emphasizesImportanceOf: URIRef  # A topic whose strategic importance the actor has emphasized.
@@ -112,7 +110,6 @@ class BKG(DefinedNamespace):
     initiatedBy: URIRef  # The actor that led the creation of the initiative.
     initiativeOf: URIRef  # The bloc whose initiative this is, as the name “BRICS AI Alliance” makes the alliance BRICS’s; says nothing of who led its creation (see bkg:initiatedBy).
     intendedFor: URIRef  # The actors for whom the initiative is meant.
-    isBattlegroundIn: URIRef  # A competition in which the topic is (becoming) a critical area of contest.
     issuedBy: URIRef  # The actor that issued, introduced or imposes a plan or policy instrument.
     leverages: URIRef  # A partner or bloc the strategy uses as a means to its objectives.
     modality: URIRef  # How the source puts the claim forward (asserted, reported, forecast, proposal, viewpoint).
@@ -144,6 +141,10 @@ class BKG(DefinedNamespace):
     targets: URIRef  # The actor whose behaviour or capabilities the policy instrument is aimed at.
     trend: URIRef  # The direction in which the subject is said to be changing (e.g. intensifying, growing).
     updatedBy: URIRef  # An actor that has revised the plan.
+    viewRelation: URIRef  # A relation between two things that holds only in the view of the agent the claim stating it is attributed to; the parent of the bkg:viewedAs… properties, used only in claims with the viewpoint modality.
+    viewedAsBattlegroundIn: URIRef  # A competition in which, in the view of the claim’s holder, the topic is (becoming) a critical area of contest.
+    viewedAsCornerstoneOf: URIRef  # A strategy or plan that, in the view of the claim’s holder, rests on the topic as its cornerstone.
+    viewedAsCounteracting: URIRef  # A policy instrument whose effect, in the view of the claim’s holder, the subject serves to counter.
     weakened: URIRef  # An economy or capacity that the policy instrument has weakened.
     wikidataItem: URIRef  # The Wikidata item (http://www.wikidata.org/entity/Q…) that describes the same thing; a weak identity link, unlike owl:sameAs.
 
