@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bricskg.store.executor import EXECUTOR_PROCESS_NAME, ZYGOTE_PROCESS_NAME
 from live_server import descendants, running_server
 
 TIMEOUT = 2.0
@@ -76,6 +77,25 @@ def _running(pid: int) -> bool:
         return False
 
 
+def _comm(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
+
+
+def _named(pid: int, name: str) -> bool:
+    """True when ``pid`` is a process the server named ``name`` (zygote or executor), so a test
+    never mistakes the web worker, which may be running too, for the process it means to kill."""
+    return _comm(pid) == name
+
+
+def _busy_executors(server) -> list[int]:
+    return [
+        pid for pid in descendants(server.process.pid) if _named(pid, EXECUTOR_PROCESS_NAME) and _running(pid)
+    ]
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the executor")
 def test_executor_killed_mid_query_gives_503_and_the_server_goes_on(tmp_path: Path):
     data = tmp_path / "data.nt"
@@ -87,10 +107,11 @@ def test_executor_killed_mid_query_gives_503_and_the_server_goes_on(tmp_path: Pa
         victim = None
         deadline = time.monotonic() + 15
         while victim is None and time.monotonic() < deadline:
-            busy = [pid for pid in descendants(server.process.pid) if _running(pid)]
+            busy = _busy_executors(server)
             victim = busy[0] if len(busy) == 1 else None
             time.sleep(0.1)
         assert victim is not None, "no busy executor found"
+        assert thread.is_alive(), "the runaway query ended before its executor could be killed"
         os.kill(victim, 9)
         thread.join(timeout=20)
         assert result["response"].status_code == 503
@@ -105,8 +126,8 @@ def test_a_dead_executor_supervisor_retires_its_worker_and_service_resumes(tmp_p
     with running_server(["--no-bundled", "--data", str(data), "--threads", "2"]) as server:
         assert server.query("ASK { ?s ?p '1' }").status_code == 200
         (worker,) = [pid for pid in descendants(server.process.pid) if _parent(pid) == server.process.pid]
-        zygotes = [pid for pid in descendants(worker) if _parent(pid) == worker]
-        assert len(zygotes) == 1
+        zygotes = [pid for pid in descendants(worker) if _named(pid, ZYGOTE_PROCESS_NAME)]
+        assert len(zygotes) == 1 and _parent(zygotes[0]) == worker
         for pid in [zygotes[0], *descendants(zygotes[0])]:
             os.kill(pid, 9)
         time.sleep(0.3)
@@ -135,3 +156,9 @@ def _parent(pid: int) -> int:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except OSError:
         return -1
+
+
+@pytest.mark.skipif(not Path("/proc/self/comm").exists(), reason="needs Linux /proc to read process names")
+def test_zygote_and_executors_carry_their_own_process_names(server):
+    names = {_comm(pid) for pid in descendants(server.process.pid)}
+    assert {ZYGOTE_PROCESS_NAME, EXECUTOR_PROCESS_NAME} <= names

@@ -42,6 +42,22 @@ from bricskg.store.base import BackendUnavailable, QueryTimeout
 from bricskg.store.embedded import Job, evaluate, is_store_error, store_unavailable
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NAME = 15
+
+# Process names (``/proc/PID/comm``, at most 15 bytes) that tell zygotes and executors apart from the
+# web worker they were forked from: operators see them in ``ps``/``top``, and the crash tests kill
+# exactly an executor rather than whichever process happens to be running.
+ZYGOTE_PROCESS_NAME = "bricskg-zygote"
+EXECUTOR_PROCESS_NAME = "bricskg-exec"
+
+
+def _name_process(name: str) -> None:
+    """Linux: set this process's name; elsewhere the name is cosmetic and silently skipped."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _die_with_parent() -> None:
@@ -196,6 +212,7 @@ class _Reader:
 def zygote_main(control: socket.socket, source: pyoxigraph.Store | Path, die_with_parent: bool = True) -> None:
     """Fork one executor per byte received on ``control``; send back its pid and socket."""
     _reset_signals()
+    _name_process(ZYGOTE_PROCESS_NAME)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps executors; nobody waits for them
     if die_with_parent:
         _die_with_parent()
@@ -214,6 +231,7 @@ def zygote_main(control: socket.socket, source: pyoxigraph.Store | Path, die_wit
                 control.close()
                 ours.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _name_process(EXECUTOR_PROCESS_NAME)
                 _die_with_parent()
                 forbid_network()
                 executor_main(Connection(theirs.detach()), source)
