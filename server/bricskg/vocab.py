@@ -91,7 +91,7 @@ class BKG(DefinedNamespace):
     announcedOn: URIRef  # The point in time at which the membership, body or initiative was announced.
     appliesTo: URIRef  # The kind of technology the policy instrument restricts.
     backedBy: URIRef  # An actor behind the thing: one that pursues, initiated, established, issued, updated or provides it. The parent of bkg:pursuedBy, bkg:initiatedBy, bkg:establishedBy, bkg:issuedBy, bkg:updatedBy and bkg:providedBy; never used for what is only proposed or discussed (see bkg:prospectiveBacker).
-    basedIn: URIRef  # Where the members of a group are based: a state, or a bloc standing for its member states taken together (as in “companies within BRICS countries”); unlike bkg:affiliatedWith, it says nothing of belonging to the bloc itself.
+    basedIn: URIRef  # Where the members of a group are based: a state (“companies within BRICS countries” are based in each member state); unlike bkg:affiliatedWith, it says nothing of belonging to a bloc.
     challenges: URIRef  # A strategic position of another actor that the subject is contesting.
     challengesThrough: URIRef  # An activity (given as a topic) through which the actor challenges another’s strategic position (see bkg:challenges), as in “challenges U.S. interests through AI collaboration and sanctions circumvention”.
     coversTopic: URIRef  # A topic that an agreement, initiative or plan deals with.
