@@ -144,6 +144,19 @@ def test_the_reasoner_catches_the_study_group_as_a_unit_of_brics(unit_of_brics) 
     assert "FormalOrganization" in unit_of_brics.explanation or "unitOf" in unit_of_brics.explanation
 
 
+@pytest.fixture(scope="module")
+def based_in_the_bloc():
+    store = ox.Store()
+    load_into_store(store, bundled_sources() + [SourceFile(CHECKS / "inconsistent-companies-based-in-the-bloc.trig", None)])
+    return reason(store)
+
+
+def test_the_reasoner_catches_companies_based_in_the_bloc_node(based_in_the_bloc) -> None:
+    """s16: bkg:basedIn ranges over states, and a bloc is not a state."""
+    assert not based_in_the_bloc.consistent
+    assert "basedIn" in based_in_the_bloc.explanation or "State" in based_in_the_bloc.explanation
+
+
 def test_s02_challenging_western_dominance_is_a_purpose_not_a_fact(dataset: rdflib.Dataset) -> None:
     assert list(dataset.quads((ID["russia"], BKG.challenges, ID["western-dominance"], None))) == []
     assert CLAIM["russia-leverages-brics"] in stated_in(
