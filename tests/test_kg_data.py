@@ -345,7 +345,6 @@ MODELLING_WORDS = {
 # the entities of those sentences (s04's claim ties together the strategies of s05, s06 and s07).
 HEADING_SECTIONS = {
     "russia-leverages-brics-to-compete-in-ai": range(5, 10),  # s04 heads s05–s09
-    "russia-pushes-for-ai-leadership-via-brics": range(11, 20),  # s10 heads s11–s19
 }
 ANAPHORA = {  # words of the entity an anaphor of the sentence points back to
     "iranian-officials-view-partnership": {"agreement", "comprehensive", "strategic"},  # “this partnership” (s23)
