@@ -143,6 +143,56 @@ def test_example_query_runs_in_yasgui_and_shows_result_rows(guarded, live_server
     guarded.assert_stayed_on_loopback()
 
 
+def _competency_questions():
+    from bricskg.competency import load_questions
+
+    return load_questions()
+
+
+YASR_PAGE_SIZE = 50
+
+
+@pytest.mark.parametrize("question", _competency_questions(), ids=lambda question: question.id)
+def test_every_competency_question_clicked_on_the_start_page_shows_its_answer(guarded, question):
+    """The start page's one-click questions: each must show ITS answer in the visible result pane
+    (the page once ran question 1 in a hidden tab, leaving every other pane empty)."""
+    guarded.goto("/")
+    link = guarded.page.locator(f'ol.examples a[href="/query?example={question.id}"]')
+    assert link.count() == 1
+    link.click()
+    guarded.page.wait_for_url(f"**/query?example={question.id}")
+    assert guarded.page.locator("#example-picker").input_value() == question.id
+    editor_text = guarded.page.evaluate("window.bricskgYasgui.getTab().getYasqe().getValue()")
+    assert editor_text.strip() == question.sparql.strip()
+    expected = question.expected
+    if expected.is_boolean:
+        guarded.page.locator(".yasr .booleanResult:visible").wait_for()
+        shown = guarded.page.locator(".yasr .booleanResult:visible").inner_text().strip().lower()
+        assert shown == str(expected.boolean).lower()
+    else:
+        status = guarded.page.locator(".yasr .yasr_response_chip:visible, .yasr .yasr_response_header:visible")
+        status.first.wait_for()
+        rows = guarded.page.locator(".yasr table.dataTable tbody tr:visible")
+        if expected.rows:
+            rows.first.wait_for()
+            assert rows.count() == min(len(expected.rows), YASR_PAGE_SIZE)
+            table = guarded.page.locator(".yasr table.dataTable:visible").inner_text()
+            cell = next(value for value in expected.rows[0] if value)
+            assert (cell if not cell.startswith("http") else cell.rsplit("/", 1)[-1].rsplit("#", 1)[-1]) in table
+        else:
+            assert "0 results" in guarded.page.locator(".yasr:visible").inner_text()
+    guarded.assert_stayed_on_loopback()
+
+
+def test_example_picker_follows_the_selected_tab(guarded):
+    guarded.goto("/query?example=02-founding-members")
+    guarded.page.locator(".yasr table.dataTable tbody tr:visible").first.wait_for()
+    guarded.page.locator(".yasgui .addTab").click()
+    assert guarded.page.locator("#example-picker").input_value() == ""
+    guarded.page.locator(".yasgui .tabsList a", has_text="02-founding-members").click()
+    assert guarded.page.locator("#example-picker").input_value() == "02-founding-members"
+
+
 def test_entity_page_renders_and_its_links_lead_to_other_entities(guarded):
     response = guarded.goto("/id/russia")
     assert response.ok and guarded.page.url.endswith("/page/id/russia")  # 303 followed to the page
@@ -181,3 +231,56 @@ def test_ontology_page_shows_the_class_diagram_and_term_anchors(guarded):
     assert guarded.page.url.endswith("#State")
     guarded.screenshot("ontology.png")
     guarded.assert_stayed_on_loopback()
+
+
+PAGE_KINDS = {
+    "start": "/",
+    "query": "/query",
+    "search": "/search?q=russia",
+    "entity": "/page/id/brics",
+    "claim": "/page/claim/brics-expansion-members",
+    "class": "/page/ontology/State",
+    "source": "/page/source/article",
+    "sentence": "/page/source/article/s08",
+    "ontology": "/page/ontology",
+    "network": "/network",
+}
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+@pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
+def test_every_page_kind_fits_the_screen_logs_no_error_and_links_by_label(browser, live_server, kind, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, service_workers="block")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live_server.at(PAGE_KINDS[kind]), wait_until="load")
+        if kind == "network":
+            page.wait_for_selector("#network[data-drawn='true']", timeout=TIMEOUT_MS)
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "horizontal overflow"
+        assert not errors, errors
+        raw = page.evaluate(
+            """() => Array.from(document.querySelectorAll('main a.local')).filter(a => !a.closest('.iri'))
+                     .map(a => a.innerText.trim())
+                     .filter(t => /^https?:\\/\\//.test(t))"""
+        )
+        assert not raw, f"links that print a raw IRI: {raw[:5]}"  # (a term's own IRI line is meant as one)
+    finally:
+        context.close()
+
+
+def test_network_layout_is_the_same_on_every_load(browser, live_server):
+    positions = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(live_server.at("/network"), wait_until="load")
+            page.wait_for_function("window.bricskgNetwork && !window.bricskgNetwork.physics.physicsEnabled", timeout=TIMEOUT_MS)
+            positions.append(page.evaluate("JSON.stringify(window.bricskgNetwork.getPositions())"))
+        finally:
+            context.close()
+    assert positions[0] == positions[1]

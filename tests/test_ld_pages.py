@@ -173,12 +173,24 @@ def test_network_data_links_every_state_and_the_memberships(live_server):
         f"PREFIX org: <http://www.w3.org/ns/org#> SELECT ?m WHERE {{ ?x org:member ?m ; org:organization <{BASE_IRI}id/brics> }}",
         "m",
     )
-    edges = {frozenset((e["source"], e["target"])) for e in data["edges"]}
+    edges = {(e["source"], e["target"]): e["label"] for e in data["edges"]}
+    relations = {node["id"] for node in data["nodes"] if node["group"] == "relation"}
     assert members
-    for member in members:
-        assert frozenset((member, BASE_IRI + "id/brics")) in edges
-    for edge in data["edges"]:
-        assert edge["source"] in ids and edge["target"] in ids
+    for member in members:  # state ← member — (membership) — organization → BRICS
+        assert any(
+            edges.get((via, member)) == "member" and edges.get((via, BASE_IRI + "id/brics")) == "organization"
+            for via in relations
+        ), member
+    for source, target in edges:
+        assert source in ids and target in ids
+
+
+def test_network_never_draws_a_relation_node_as_a_direct_tie(live_server):
+    data = live_server.get("/network.json").json()
+    pairs = {frozenset((e["source"], e["target"])) for e in data["edges"]}
+    # Brazil announced Indonesia's membership: the two are joined through the membership, not directly
+    assert frozenset((BASE_IRI + "id/brazil", BASE_IRI + "id/indonesia")) not in pairs
+    assert all(edge["label"] and ":" not in edge["label"] for edge in data["edges"])
 
 
 def test_network_picture_is_an_svg_with_every_node(live_server):

@@ -135,6 +135,38 @@ SCALE_HEADER = (
 )
 
 
+SEARCH_HEADER = ("triples", "index build s", "documents", "search p50 ms", "search p95 ms")
+
+
+def search_lines(scale: Sequence[Mapping[str, object]]) -> list[str]:
+    """The search table: index build time and latency per size (``bricskg.bench.search_scale``)."""
+    rows = []
+    notes = []
+    for row in scale:
+        search = row.get("search") or {}
+        if not isinstance(search, Mapping) or not search:
+            continue
+        if search.get("error"):
+            notes.append(f"- {int(row['triples']):,} triples: search: {search['error']}.")  # type: ignore[arg-type]
+            continue
+        rows.append(
+            [
+                _fmt(int(row["triples"])),  # type: ignore[arg-type]
+                _fmt(search.get("build_seconds"), 3),
+                _fmt(search.get("documents")),
+                _fmt(search.get("p50_ms"), 2),
+                _fmt(search.get("p95_ms"), 2),
+            ]
+        )
+    if not rows and not notes:
+        return []
+    lines = ["## Search (SQLite FTS5 index over the same stores)", ""]
+    if rows:
+        lines += _table(SEARCH_HEADER, rows)
+        lines.append("")
+    return lines + notes + ([""] if notes else [])
+
+
 def target_rows(targets: Sequence[Mapping[str, object]]) -> list[list[str]]:
     marks = {True: "met", False: "**not met**", None: "not measured"}
     return [[str(t["name"]), str(t["target"]), str(t["measured"]), marks[t["met"]]] for t in targets]  # type: ignore[index]
@@ -227,6 +259,8 @@ def render_markdown(results: Mapping[str, object]) -> str:
                 if section.get("error"):
                     lines.append(f"- {int(row['triples']):,} triples: {phase}: {str(section['error']).rstrip('.')}.")
         lines.append("")
+    if scale:
+        lines += search_lines(scale)  # type: ignore[arg-type]
     targets = results.get("targets")
     if targets:
         lines += ["## Targets", ""]

@@ -162,6 +162,12 @@ def phase_write(args: dict) -> dict:
         shutil.rmtree(copy, ignore_errors=True)
 
 
+def phase_search(args: dict) -> dict:
+    from bricskg.bench.search_scale import phase_search as run
+
+    return run(args)
+
+
 PHASES: dict[str, Callable[[dict], dict]] = {
     "load-raw": phase_load_raw,
     "load-bricskg": phase_load_bricskg,
@@ -169,6 +175,7 @@ PHASES: dict[str, Callable[[dict], dict]] = {
     "queries-bricskg": phase_queries_bricskg,
     "validate-full": phase_validate_full,
     "write": phase_write,
+    "search": phase_search,
 }
 
 
@@ -255,6 +262,8 @@ def measure_size(
         plan.phase_timeout,
     )
     progress(f"N={triples:,}: validated {plan.write_triples}-triple write {write.get('seconds', write.get('error'))}")
+    search = run_phase("search", {"store": str(our_store)}, plan.phase_timeout)
+    progress(f"N={triples:,}: search index built in {search.get('build_seconds', search.get('error'))} s, p50 {search.get('p50_ms')} ms")
     row = {
         "triples": triples,
         "generated_triples": written,
@@ -283,6 +292,7 @@ def measure_size(
         },
         "validation": validation,
         "write": write,
+        "search": search,
         "peak_rss_kib": max(
             (int(p["peak_rss_kib"]) for p in (ours, our_queries, validation, write) if p.get("peak_rss_kib")), default=None
         ),

@@ -18,7 +18,7 @@ from bricskg.bench.load_client import QuerySpec
 from bricskg.bench.machine import machine_busy, machine_facts
 from bricskg.bench.queries import competency_mix
 from bricskg.bench.scale import ScalePlan, run_scale
-from bricskg.bench.targets import scale_checks, server_checks
+from bricskg.bench.targets import scale_checks, search_checks, server_checks
 
 NOISE_NOTE = (
     "The load client is Python and runs on the same cores as the server under test; it costs the "
@@ -79,7 +79,7 @@ def run_suite(
         if plan.run_scale and plan.scale.sizes:
             scale = run_scale(mix, plan.scale, workdir / "scale", progress)
             results["scale"] = scale
-            targets += scale_checks(scale)
+            targets += scale_checks(scale) + search_checks(scale)
         results["targets"] = [check.as_dict() for check in targets]
     finally:
         if plan.workdir is None:

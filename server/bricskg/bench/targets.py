@@ -90,3 +90,15 @@ def scale_checks(scale: Sequence[Mapping[str, object]], million: int = 1_000_000
     else:
         checks.append(TargetCheck(write_name, "<= 1 s", f"{seconds:.3f} s", seconds <= 1.0))
     return checks
+
+
+def search_checks(scale: Sequence[Mapping[str, object]], million: int = 1_000_000) -> list[TargetCheck]:
+    """Search p50 at the largest size of at least a million triples."""
+    name = "search p50 at 1M triples"
+    big = [row for row in scale if int(row["triples"]) >= million]  # type: ignore[arg-type]
+    search = big[0].get("search") if big else None
+    if not isinstance(search, Mapping) or search.get("p50_ms") is None:
+        reason = "no size >= 1M in this run" if not big else str((search or {}).get("error", "not measured"))
+        return [TargetCheck(name, "<= 50 ms", f"not measured ({reason})", None)]
+    p50 = float(search["p50_ms"])  # type: ignore[arg-type]
+    return [TargetCheck(name, "<= 50 ms", f"{p50:.2f} ms", p50 <= 50.0)]

@@ -47,23 +47,45 @@
     yasr: { prefixes: settings.prefixes },
   });
 
-  const tabIds = {};
-  examples.forEach(function (example, index) {
-    const tab = yasgui.addTab(index === 0, {
-      name: example.id,
-      yasqe: { value: example.query },
-      requestConfig: { endpoint: endpoint, method: "POST" },
-    });
-    tabIds[example.id] = tab.getId();
-  });
+  // One tab to begin with, not one per example: 22 tabs wrapped to five rows on a desktop and filled a
+  // phone's screen. The picker loads an example into the active tab; more tabs come from YASGUI's "+".
+  // Which example a tab holds is remembered, so the picker follows tab clicks.
+  const exampleOfTab = {};
+  const byId = {};
+  examples.forEach(function (example) { byId[example.id] = example; });
+
+  function activeTab() {
+    return yasgui.getTab();
+  }
+
+  function showExampleOf(tabId) {
+    const picker = document.getElementById("example-picker");
+    picker.value = exampleOfTab[tabId] || "";
+  }
 
   function openExample(id, run) {
-    const tabId = tabIds[id];
-    if (!tabId) return;
-    const tab = yasgui.selectTabId(tabId);
-    document.getElementById("example-picker").value = id;
+    const example = byId[id];
+    if (!example) return;
+    const tab = activeTab();
+    tab.setQuery(example.query);
+    tab.setName(example.id);
+    exampleOfTab[tab.getId()] = id;
+    showExampleOf(tab.getId());
     if (run) tab.query();
   }
+
+  const wanted = new URLSearchParams(window.location.search).get("example");
+  const first = byId[wanted] ? byId[wanted] : examples[0];
+  const initial = yasgui.addTab(true, {
+    name: first ? first.id : "query",
+    yasqe: { value: first ? first.query : "" },
+    requestConfig: { endpoint: endpoint, method: "POST" },
+  });
+  if (first) exampleOfTab[initial.getId()] = first.id;
+  showExampleOf(initial.getId());
+  // selectTabId() answers the tab that WAS active; the event names the one now shown.
+  yasgui.on("tabSelect", function (_instance, tabId) { showExampleOf(tabId); });
+  yasgui.on("tabAdd", function (_instance, tabId) { showExampleOf(tabId); });
 
   // Result links to our own IRIs open the local page, not w3id.org (which may not point here).
   document.getElementById("yasgui").addEventListener("click", function (event) {
@@ -80,7 +102,6 @@
     openExample(event.target.value, false);
   });
 
-  const wanted = new URLSearchParams(window.location.search).get("example");
-  if (wanted) openExample(wanted, true);
+  if (byId[wanted]) initial.query();
   window.bricskgYasgui = yasgui;
 })();

@@ -19,8 +19,25 @@ from flask import Blueprint, Response, redirect, render_template, request
 from bricskg.store.results import select_rows
 from bricskg.web import request_context
 from bricskg.web.descriptions import describe, is_safe_iri
-from bricskg.web.entity_views import ViewBuilder, build_entity_page
+from bricskg.web.entity_claims import (
+    by_sentence,
+    claim_rows,
+    claims_about,
+    membership_iris,
+    membership_rows,
+    memberships,
+    nodes_of,
+)
+from bricskg.web.entity_views import (
+    ViewBuilder,
+    build_entity_page,
+    mark_repeated_quotes,
+    split_axiom_nodes,
+    split_instances,
+    without_values,
+)
 from bricskg.web.error_pages import not_acceptable, not_found
+from bricskg.web.source_text import segment_iris, segment_rows, segments
 from bricskg.web.iri_space import DATA_EXTENSIONS, IriSpace, split_data_path
 from bricskg.web.labels import fetch_labels
 from bricskg.web.negotiation_offers import OFFERS, choose
@@ -85,11 +102,30 @@ def entity_page(rest: str) -> Response | str:
     description = describe(backend, iri, space.base + "source/")
     if description.is_empty:
         return not_found(f"<{iri}>")
-    nodes = {node for quad in description.quads for node in quad if node is not None}
+    claims, members, parts = claim_rows(backend, iri), membership_rows(backend, iri), segment_rows(backend, iri)
+    nodes = {node for quad in description.quads for node in quad if node is not None} | nodes_of(claims + members + parts)
     builder = ViewBuilder(space, fetch_labels(backend, nodes))
     page = build_entity_page(description, builder)
+    membership_table = memberships(members, builder)
+    page.incoming = without_values(page.incoming, membership_iris(membership_table))
+    text = segments(parts, builder)
+    page.incoming = without_values(page.incoming, segment_iris(text))
+    instances, page.incoming = split_instances(page.incoming)
+    axioms, page.incoming = split_axiom_nodes(page.incoming)
+    about = claims_about(claims, builder, exclude=iri)
+    mark_repeated_quotes(page, {entry.claim.iri for entry in about if entry.claim.iri and entry.quote})
     alternates = [(ext, media, space.data_path(iri, ext)) for ext, (media, _, _) in DATA_EXTENSIONS.items()]
-    body = render_template("entity.html", page=page, alternates=alternates, ontology_namespace=space.base + "ontology/")
+    body = render_template(
+        "entity.html",
+        page=page,
+        alternates=alternates,
+        ontology_namespace=space.base + "ontology/",
+        claims_about=by_sentence(about),
+        memberships=membership_table,
+        instances=instances,
+        axioms=axioms,
+        segments=text,
+    )
     response = Response(body, mimetype="text/html")
     response.headers["Link"] = alternates_header(space, iri)
     return response

@@ -50,6 +50,7 @@ class Support:
     quote: str | None = None
     sentence: NodeView | None = None
     details: list[tuple[NodeView, NodeView]] = field(default_factory=list)
+    repeat: bool = False  # this graph's quote was printed earlier on the page: link it, do not repeat it
 
 
 @dataclass
@@ -125,7 +126,9 @@ def build_entity_page(description: Description, builder: ViewBuilder) -> EntityP
         key=lambda row: tuple(_sort_key(view) for view in row),
     )
     provenance = _support(iri, description, builder) if _has_provenance(iri, description) else None
-    title = builder.labels.get(iri) or fallback_label(str(iri))
+    # A quoted segment's label is shortened with "…"; its page is headed by the whole quote.
+    quoted = any(s == iri and p == OA.hasSelector for s, p, _ in triples)
+    title = (_find_quote(iri, triples) if quoted else None) or builder.labels.get(iri) or fallback_label(str(iri))
     return EntityPage(
         iri=str(iri),
         title=title,
@@ -137,6 +140,57 @@ def build_entity_page(description: Description, builder: ViewBuilder) -> EntityP
         graph_content=graph_content,
         provenance=provenance,
     )
+
+
+def mark_repeated_quotes(page: EntityPage, shown: set[str] | None = None) -> None:
+    """Print each claim's quote once per page: a bloc's ten memberships all come from one sentence,
+    and ten copies of it made the page six screens tall. ``shown``: graphs quoted elsewhere already."""
+    seen = set(shown or ())
+    for section in (page.outgoing, page.incoming):
+        for prop in section:
+            for value in prop.values:
+                for support in value.supports:
+                    key = support.graph.iri or ""
+                    if support.quote and key in seen:
+                        support.repeat = True
+                    seen.add(key)
+
+
+def without_values(views: list[PropertyView], hidden: set[str]) -> list[PropertyView]:
+    """``views`` minus the values whose IRI is in ``hidden`` (shown in a section of their own)."""
+    kept = []
+    for view in views:
+        values = [value for value in view.values if value.node.iri not in hidden]
+        if values:
+            kept.append(PropertyView(view.predicate, values))
+    return kept
+
+
+def split_instances(views: list[PropertyView]) -> tuple[list[NodeView], list[PropertyView]]:
+    """The things typed with this IRI (a class page's instances), apart from the other referrers:
+    listed compactly, sorted by label, rather than one table row with a quote each."""
+    instances: list[NodeView] = []
+    rest = []
+    for view in views:
+        if view.predicate.iri == str(RDF.type):
+            instances.extend(value.node for value in view.values)
+        else:
+            rest.append(view)
+    return sorted(instances, key=_sort_key), rest
+
+
+def split_axiom_nodes(views: list[PropertyView]) -> tuple[int, list[PropertyView]]:
+    """Blank nodes that refer to a term are the ontology's axioms (restrictions, lists): on the term's
+    page they printed as rows of "(unnamed node)"; the ontology documentation renders them readably.
+    Returns how many there were and the referrers that remain."""
+    hidden = 0
+    kept = []
+    for view in views:
+        values = [value for value in view.values if value.node.kind != "bnode"]
+        hidden += len(view.values) - len(values)
+        if values:
+            kept.append(PropertyView(view.predicate, values))
+    return hidden, kept
 
 
 def _group(pairs, statement_of, description: Description, builder: ViewBuilder) -> list[PropertyView]:

@@ -19,12 +19,19 @@ SELECT ?class (COUNT(DISTINCT ?thing) AS ?count) WHERE {
 } GROUP BY ?class ORDER BY DESC(?count) ?class
 """
 
+# Sentences and headings are counted apart: a heading counted as a sentence made "25 sentences
+# quoted" on the start page disagree with the 24 sentences the pages number.
 SUMMARY_QUERY = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT
   (COUNT(DISTINCT ?claim) AS ?claims)
   (COUNT(DISTINCT ?sentence) AS ?sentences)
-WHERE { ?claim a <%(ontology)sClaim> ; prov:wasDerivedFrom ?sentence }
+  (COUNT(DISTINCT ?heading) AS ?headings)
+WHERE {
+  ?claim a <%(ontology)sClaim> ; prov:wasDerivedFrom ?segment .
+  OPTIONAL { ?segment a <%(ontology)sSentence> . BIND(?segment AS ?sentence) }
+  OPTIONAL { ?segment a <%(ontology)sHeading> . BIND(?segment AS ?heading) }
+}
 """
 
 
@@ -51,12 +58,14 @@ def landing() -> str:
     summary = select_rows(backend, SUMMARY_QUERY % {"ontology": request_context.iri_space().base + "ontology/"})
     claims = int(summary[0]["claims"]) if summary else 0
     sentences = int(summary[0]["sentences"]) if summary else 0
+    headings = int(summary[0]["headings"]) if summary else 0
     return render_template(
         "landing.html",
         counts=class_counts(),
         statements=backend.quad_count(),
         claims=claims,
         sentences=sentences,
+        headings=headings,
         examples=load_examples(),
         graphs=sum(1 for _ in backend.named_graphs()),
     )

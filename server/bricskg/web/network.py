@@ -1,15 +1,19 @@
 """Who is tied to whom: states, blocs, agreements and AI initiatives as one network.
 
-The data (``/network.json``) comes from two SPARQL queries through the backend: the nodes are the
+The data (``/network.json``) comes from SPARQL queries through the backend: the nodes are the
 instances of the four kinds (subclasses included, via the ontology in the union default graph), the
-edges are every property linking two of them directly, plus the n-ary links the data models as a
-node of their own (a membership joins a state to a bloc: ``?m org:member ?state ;
-org:organization ?bloc``), drawn as one edge labelled with that node's class. ``/network`` draws it
-interactively with vis-network; ``/pictures/network.svg`` is the same graph as a static picture.
+edges are every property linking two of them directly, labelled with the property's label. A
+relation the data models as a node of its own (a membership joins a state to a bloc and may name
+who announced it: ``?m org:member ?state ; org:organization ?bloc ; bkg:announcedBy ?other``) is
+drawn as what it is, a small node of the "relation" kind with an edge to each participant: folded
+into one edge it made a state look directly tied to whoever announced its membership.
+``/network`` draws it with vis-network (seeded, so the layout is the same on every load);
+``/pictures/network.svg`` is the same graph as a static picture.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,6 +35,7 @@ NODE_GROUPS: tuple[tuple[str, str], ...] = (
     ("Agreement", "agreement"),
     ("AIInitiative", "AI initiative"),
 )
+RELATION_GROUP = "relation"  # an n-ary relation node (membership, announcement …) between two or more of them
 
 NODES_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -43,15 +48,20 @@ SELECT DISTINCT ?node ?group WHERE {{
 
 EDGES_QUERY = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?from ?to ?property ?p1 ?p2 ?viaClass WHERE {{
+SELECT DISTINCT ?from ?to ?property WHERE {{
   VALUES ?from {{ {nodes} }}
   VALUES ?to {{ {nodes} }}
-  {{ ?from ?property ?to . FILTER(?property != rdf:type) }}
-  UNION
-  {{ ?via ?p1 ?from . ?via ?p2 ?to .
-     FILTER(?from != ?to && STR(?from) < STR(?to))
-     FILTER NOT EXISTS {{ VALUES ?n {{ {nodes} }} FILTER(?via = ?n) }}
-     OPTIONAL {{ ?via a ?viaClass . FILTER(STRSTARTS(STR(?viaClass), "{ontology}")) }} }}
+  ?from ?property ?to . FILTER(?property != rdf:type && ?from != ?to)
+}}
+"""
+
+RELATIONS_QUERY = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?via ?property ?to ?viaClass WHERE {{
+  VALUES ?to {{ {nodes} }}
+  ?via ?property ?to . FILTER(?property != rdf:type && isIRI(?via))
+  FILTER NOT EXISTS {{ VALUES ?n {{ {nodes} }} FILTER(?via = ?n) }}
+  OPTIONAL {{ ?via a ?viaClass . FILTER(STRSTARTS(STR(?viaClass), "{ontology}")) }}
 }}
 """
 
@@ -99,28 +109,43 @@ def network_data(backend: Backend, space: IriSpace) -> tuple[list[NetworkNode], 
     if not group_of:
         return [], []
     values = " ".join(f"<{iri}>" for iri in sorted(group_of))
-    rows = select_rows(backend, EDGES_QUERY.format(nodes=values, ontology=ontology))
-    predicates = {row[key] for row in rows for key in ("property", "p1", "p2", "viaClass") if key in row}
-    labels = fetch_labels(backend, [*map(_uri, group_of), *predicates])
+    direct = select_rows(backend, EDGES_QUERY.format(nodes=values))
+    relations = _relation_rows(select_rows(backend, RELATIONS_QUERY.format(nodes=values, ontology=ontology)))
+    terms = {row[key] for row in direct + relations for key in ("property", "via", "viaClass") if key in row}
+    labels = fetch_labels(backend, [*map(_uri, group_of), *terms])
+
+    def name(term) -> str:
+        return labels.get(term) or fallback_label(str(term))
+
     edge_labels: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in rows:
-        key = (str(row["from"]), str(row["to"]))
-        if "property" in row:
-            edge_labels[key].add(labels.get(row["property"]) or fallback_label(str(row["property"])))
-        else:  # through an n-ary node: name its class and the two roles, e.g. "bloc membership (member, organization)"
-            via_class = row.get("viaClass")
-            kind = (labels.get(via_class) or fallback_label(str(via_class))) if via_class else "linked"
-            roles = [labels.get(row[k]) or fallback_label(str(row[k])) for k in ("p1", "p2")]
-            edge_labels[key].add(f"{kind} ({roles[0]}, {roles[1]})")
-    nodes = [
-        NetworkNode(iri, labels.get(_uri(iri)) or fallback_label(iri), group, space.thing_path(iri) or iri)
-        for iri, group in sorted(group_of.items())
+    for row in direct + relations:
+        source = str(row["from"] if "from" in row else row["via"])
+        edge_labels[(source, str(row["to"]))].add(labels.get(row["property"]) or spoken_name(str(row["property"])))
+    nodes = [NetworkNode(iri, name(_uri(iri)), group, space.thing_path(iri) or iri) for iri, group in sorted(group_of.items())]
+    relation_nodes = {str(row["via"]): row for row in relations}
+    nodes += [
+        NetworkNode(via, name(row["via"]), RELATION_GROUP, space.thing_path(via) or via)
+        for via, row in sorted(relation_nodes.items())
     ]
     edges = [NetworkEdge(a, b, ", ".join(sorted(names))) for (a, b), names in sorted(edge_labels.items())]
     with _cache_lock:
         _cache.clear()
         _cache[version] = (nodes, edges)
     return nodes, edges
+
+
+def spoken_name(iri: str) -> str:
+    """A property of another vocabulary without a label here, as words: org:memberDuring → "member during"."""
+    local = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower() or iri
+
+
+def _relation_rows(rows: list[dict]) -> list[dict]:
+    """The links of nodes that join at least two of the shown nodes: the relations worth drawing."""
+    joined: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        joined[str(row["via"])].add(str(row["to"]))
+    return [row for row in rows if len(joined[str(row["via"])]) >= 2]
 
 
 def _uri(iri: str) -> URIRef:
@@ -134,16 +159,21 @@ def _group_rank(group: str) -> int:
 def network_json() -> Response:
     nodes, edges = network_data(request_context.backend(), request_context.iri_space())
     return jsonify(
-        groups=[{"name": label, "colour": GROUP_COLOURS[label]} for _, label in NODE_GROUPS],
+        groups=[{"name": label, "colour": GROUP_COLOURS[label]} for label in legend_groups()],
         nodes=[node.__dict__ for node in nodes],
         edges=[edge.__dict__ for edge in edges],
     )
 
 
 def network_view() -> str:
-    return render_template("network.html", groups=[label for _, label in NODE_GROUPS])
+    return render_template("network.html", groups=legend_groups())
 
 
 def network_picture() -> Response:
     nodes, edges = network_data(request_context.backend(), request_context.iri_space())
-    return Response(network_svg(nodes, edges, [label for _, label in NODE_GROUPS]), mimetype="image/svg+xml")
+    return Response(network_svg(nodes, edges, legend_groups()), mimetype="image/svg+xml")
+
+
+def legend_groups() -> list[str]:
+    """The kinds of node in legend order, relation nodes last."""
+    return [label for _, label in NODE_GROUPS] + [RELATION_GROUP]

@@ -17,6 +17,7 @@ GROUP_COLOURS: dict[str, str] = {
     "bloc": "#c05621",
     "agreement": "#2f855a",
     "AI initiative": "#805ad5",
+    "relation": "#718096",
 }
 WIDTH = 1100
 HEIGHT = 760

@@ -69,7 +69,8 @@ class TermDoc:
     comments: list[str] = field(default_factory=list)
     supers: list[Ref] = field(default_factory=list)
     subs: list[Ref] = field(default_factory=list)
-    equivalents: list[str] = field(default_factory=list)
+    equivalents: list[str] = field(default_factory=list)  # "defined as" (owl:equivalentClass)
+    restrictions: list[str] = field(default_factory=list)  # anonymous superclasses (rdfs:subClassOf a restriction)
     domains: list[str] = field(default_factory=list)
     ranges: list[str] = field(default_factory=list)
     inverses: list[Ref] = field(default_factory=list)
@@ -90,6 +91,10 @@ class OntologyDoc:
         return [term for _, _, terms in self.sections for term in terms]
 
 
+# Said by the page's heading and lead paragraph already; owl:Ontology as a raw IRI says nothing.
+HEADER_SHOWN_ELSEWHERE = frozenset({RDF.type, RDFS.label, DCTERMS.title, DCTERMS.description, RDFS.comment})
+
+
 def build_ontology_doc(graph: Graph, ontology_iri: str) -> OntologyDoc:
     namespace = ontology_iri.rstrip("/") + "/"
     writer = _ExpressionWriter(graph, namespace)
@@ -102,6 +107,8 @@ def build_ontology_doc(graph: Graph, ontology_iri: str) -> OntologyDoc:
     ontology = URIRef(ontology_iri)
     header = []
     for predicate, obj in sorted(graph.predicate_objects(ontology)):
+        if predicate in HEADER_SHOWN_ELSEWHERE:
+            continue
         name = curie(str(predicate)) or str(predicate)
         header.append((name, str(obj), isinstance(obj, URIRef)))
     title = _literal(graph, ontology, (DCTERMS.title, RDFS.label)) or ontology_iri
@@ -141,12 +148,17 @@ def _term_doc(graph: Graph, term: URIRef, kind: str, writer: "_ExpressionWriter"
         definition=_literal(graph, term, (SKOS.definition, RDFS.comment)),
         comments=sorted(str(c) for c in graph.objects(term, RDFS.comment) if _literal(graph, term, (SKOS.definition,))),
     )
-    doc.supers = sorted((writer.ref(o) for o in graph.objects(term, super_predicate) if isinstance(o, URIRef)), key=_ref_key)
+    named_supers = {o for o in graph.objects(term, super_predicate) if isinstance(o, URIRef)}
+    if is_class:  # C ≡ (A and …) makes A a superclass of C: a defined class sits under it in the hierarchy
+        for definition in graph.objects(term, OWL.equivalentClass):
+            members = graph.value(definition, OWL.intersectionOf)
+            if members is not None:
+                named_supers.update(m for m in Collection(graph, members) if isinstance(m, URIRef))
+    doc.supers = sorted((writer.ref(o) for o in named_supers), key=_ref_key)
     doc.subs = sorted((writer.ref(s) for s in graph.subjects(super_predicate, term) if isinstance(s, URIRef)), key=_ref_key)
-    restrictions = [writer.expression(o) for o in graph.objects(term, super_predicate) if isinstance(o, BNode)]
-    doc.equivalents = [writer.expression(o) for o in graph.objects(term, OWL.equivalentClass)] + [
-        "subclass of " + text for text in restrictions
-    ]
+    restrictions = [_unwrap(writer.expression(o)) for o in graph.objects(term, super_predicate) if isinstance(o, BNode)]
+    doc.equivalents = [_unwrap(writer.expression(o)) for o in graph.objects(term, OWL.equivalentClass)]
+    doc.restrictions = sorted(restrictions)
     doc.domains = sorted(writer.expression(o) for o in graph.objects(term, RDFS.domain))
     doc.ranges = sorted(writer.expression(o) for o in graph.objects(term, RDFS.range))
     doc.inverses = sorted(
@@ -167,6 +179,18 @@ def _term_doc(graph: Graph, term: URIRef, kind: str, writer: "_ExpressionWriter"
                 disjoint.update(m for m in listed if m != term)
     doc.disjoint_with = sorted((writer.ref(d) for d in disjoint if isinstance(d, URIRef)), key=_ref_key)
     return doc
+
+
+def _unwrap(expression: str) -> str:
+    """An expression printed on its own line needs no outer parentheses: ``(p exactly 1 C)`` → ``p exactly 1 C``."""
+    if not (expression.startswith("(") and expression.endswith(")")):
+        return expression
+    depth = 0
+    for index, character in enumerate(expression):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth == 0 and index < len(expression) - 1:
+            return expression  # "(a) and (b)": the first parenthesis closes before the end
+    return expression[1:-1]
 
 
 def _ref_key(ref: Ref) -> tuple[bool, str]:
