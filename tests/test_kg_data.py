@@ -439,7 +439,7 @@ def test_discussed_infrastructure_appears_only_as_the_object_of_a_discussion(
     seen = 0
     for name, graph in claim_graphs.items():
         assert (None, RDF.type, BKG.InfrastructureProgramme) not in graph, f"{name}: a programme presented as existing"
-        for programme in graph.subjects(RDF.type, BKG.DiscussedInfrastructureProgramme):
+        for programme in graph.subjects(RDF.type, BKG.DiscussedAIInfrastructure):
             seen += 1
             assert list(graph.subjects(BKG.discusses, programme)), f"{name}: {programme} stated outside a discussion"
             assert graph.value(programme, BKG.status) == BKG.statusUnderDiscussion, name

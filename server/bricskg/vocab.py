@@ -42,7 +42,7 @@ class BKG(DefinedNamespace):
     Claim: URIRef  # A named graph holding the triples that one statement of a source makes, described in the provenance graph by the sentence it is derived from, its modality and the agent it is attributed to.
     DevelopmentPlan: URIRef  # A government plan setting out how a country’s artificial-intelligence capabilities are to develop up to a horizon year, such as Russia’s AI development plan through 2030.
     Directive: URIRef  # An official instruction issued by a head of state or government to its administration.
-    DiscussedInfrastructureProgramme: URIRef  # An AI infrastructure programme that is only on the agenda of discussions; nothing says it is decided or under way (not a bkg:InfrastructureProgramme).
+    DiscussedAIInfrastructure: URIRef  # An AI infrastructure programme that is only on the agenda of discussions; nothing says it is decided or under way (not a bkg:InfrastructureProgramme).
     EconomicShare: URIRef  # The proportion of a larger economy that an actor’s economy represents, given as a value with a unit (e.g. percent).
     Economy: URIRef  # The economic system of a state, a group of states or the whole world.
     ExpansionMemberState: URIRef  # A state that joined a bloc when it expanded beyond its original composition. Defined: a state with an expansion membership.
