@@ -231,3 +231,33 @@ def test_bench_command_runs_end_to_end_and_writes_sane_results(tmp_path):
     assert "| connections | server | req/s |" in markdown
     assert results["command"] in markdown and "--sizes 400" in results["command"]
     assert {check["name"] for check in results["targets"]} >= {"bricskg p99 at 8 connections"}
+
+
+@pytest.mark.timeout(300)
+def test_bench_distinct_mix_materialised_peer_and_attack_rows(tmp_path):
+    from click.testing import CliRunner
+
+    from bricskg.cli import main
+
+    out = tmp_path / "results"
+    arguments = [
+        "bench", "--skip-scale", "--connections", "2", "--requests", "40", "--duration", "5",
+        "--servers", "bricskg,oxigraph-materialised", "--mix", "distinct", "--attack", "3,3",
+        "--answer-timeout", "20", "--out", str(out),
+    ]  # fmt: skip
+    outcome = CliRunner().invoke(main, arguments, catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output
+    results = json.loads((out / "latest.json").read_text())
+    comparison = results["servers"]
+    assert comparison["mismatches"] == []  # the materialised default graph answers like bricskg's
+    assert comparison["mix"] == "distinct texts" and comparison["attack"] == "3 slow queries + 3 slowloris"
+    runs = {(run["server"], bool(run.get("attack"))): run for run in comparison["runs"]}
+    assert set(runs) == {("bricskg", False), ("bricskg", True),
+                         ("oxigraph-materialised", False), ("oxigraph-materialised", True)}
+    for (server, attacked), run in runs.items():
+        assert run["requests"] > 0 and run["p50_ms"] <= run["p99_ms"]
+        if attacked:
+            assert run["attack"]["slow_sent"] >= 1
+    assert "bricskg@2+attack" in comparison["ratios"]
+    assert "bricskg under attack" in (out / "latest.md").read_text()
+    assert "--mix distinct --attack 3,3" in results["command"]

@@ -155,7 +155,9 @@ def accept_headers(draw) -> str:
         media = draw(st.sampled_from(KNOWN_MEDIA) | HEADER_TEXT)
         quality = draw(st.sampled_from(["", ";q=0", ";q=0.5", ";q=1", ";q=1.5", ";q=-1", ";q=abc", ";level=1"]))
         ranges.append(media + quality)
-    return draw(st.sampled_from([", ", ",", " , "])).join(ranges)
+    # requests refuses a header value with leading or trailing whitespace on the client side, which
+    # would fail the test without ever reaching the server
+    return draw(st.sampled_from([", ", ",", " , "])).join(ranges).strip()
 
 
 @FUZZ_SETTINGS

@@ -12,6 +12,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, SDO, SKOS, TIME
 
 from bricskg.dataset import ONTOLOGY_GRAPH, load_rdflib_dataset
 from bricskg.paths import article_path
+from shared_material import require
 from bricskg.vocab import ARTICLE, BKG, CLAIM, ID, PROVENANCE_GRAPH, REFERENCE_GRAPH, SOURCE
 
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
@@ -66,10 +67,7 @@ def claim_graphs(dataset: rdflib.Dataset) -> dict[URIRef, rdflib.Graph]:
 
 @pytest.fixture(scope="module")
 def article_text() -> str:
-    path = article_path()
-    if not path.exists():
-        pytest.skip(f"the article is not at {path} (../shared is absent); quotes cannot be checked")
-    return path.read_text(encoding="utf-8")
+    return require("article", article_path()).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -81,13 +81,25 @@ def test_each_syntax_describes_the_entity_with_outgoing_incoming_and_provenance(
         assert row["quote"]["value"] in quotes
 
 
-@pytest.mark.parametrize("accept", ["application/trig", "application/n-quads", "application/ld+json"])
+GRAPHS_PROFILE = "https://w3id.org/bricskg/profile/named-graphs"
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/trig", "application/n-quads", f'application/ld+json;profile="{GRAPHS_PROFILE}"']
+)
 def test_quad_syntaxes_keep_each_statement_in_the_claim_graph_that_states_it(live_server, accept):
-    dataset, _ = fetch_description(live_server, "/id/russia", accept)
+    """Besides the default graph (the description, as in Turtle), each claim graph is named."""
+    first = live_server.get("/id/russia", headers={"Accept": accept}, allow_redirects=False)
+    assert first.status_code == 303
+    second = live_server.get(first.headers["Location"], headers={"Accept": accept})
+    media_type = accept.split(";")[0]
+    dataset = rdflib.Dataset()
+    dataset.parse(data=second.content, format=RDF_ACCEPTS[media_type][1])
+    default = rdflib.Dataset().default_graph.identifier
     got = {
         (str(p), str(o), str(g.identifier if hasattr(g, "identifier") else g))
         for s, p, o, g in dataset.quads((RUSSIA, None, None, None))
-        if not isinstance(o, rdflib.BNode)
+        if not isinstance(o, rdflib.BNode) and (g.identifier if hasattr(g, "identifier") else g) != default
     }
     rows = sparql_rows(live_server, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{RUSSIA}> ?p ?o }} FILTER(!isBlank(?o)) }}")
     expected = {(row["p"]["value"], row["o"]["value"], row["g"]["value"]) for row in rows}

@@ -8,6 +8,7 @@ from rdflib import RDF, RDFS, URIRef
 
 from bricskg.config import BASE_IRI
 from bricskg.dataset import load_rdflib_dataset
+from ld_graph_comparison import normalise_term
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -24,9 +25,14 @@ def void(live_server) -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def dataset_node(void) -> URIRef:
-    nodes = list(void.subjects(RDF.type, VOID.Dataset))
+    nodes = [node for node in void.subjects(RDF.type, VOID.Dataset) if str(node).endswith("#bricskg")]
     assert len(nodes) == 1
     return nodes[0]
+
+
+@pytest.fixture(scope="module")
+def quads_node(void, dataset_node) -> URIRef:
+    return void.value(dataset_node, DCTERMS.hasFormat)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +40,32 @@ def bundled_quads():
     return list(load_rdflib_dataset().quads((None, None, None, None)))
 
 
-def test_triple_count_is_the_number_of_statements_in_the_store(void, dataset_node, bundled_quads):
-    assert int(void.value(dataset_node, VOID.triples)) == len(bundled_quads)
+def test_triple_count_is_the_number_of_distinct_triples_of_the_union(void, dataset_node, bundled_quads):
+    union = {(s, p, normalise_term(o)) for s, p, o, _ in bundled_quads}
+    assert int(void.value(dataset_node, VOID.triples)) == len(union)
+
+
+def test_the_graph_by_graph_dataset_counts_the_statements_in_the_store(void, quads_node, bundled_quads):
+    assert int(void.value(quads_node, VOID.triples)) == len(bundled_quads)
+
+
+def test_each_count_is_what_the_dumps_it_names_hold(live_server, void, dataset_node, quads_node):
+    """``void:triples`` of the union = lines of the N-Triples dump; of the graph-by-graph dataset =
+    lines of the N-Quads dump; of each named-graph subset = that graph's lines."""
+    def lines(path: str) -> list[str]:
+        return [line for line in live_server.get(path).text.splitlines() if line.strip()]
+
+    assert int(void.value(dataset_node, VOID.triples)) == len(lines("/dumps/bricskg.nt"))
+    quads = lines("/dumps/bricskg.nq")
+    assert int(void.value(quads_node, VOID.triples)) == len(quads)
+    dumps_of = {node: {str(d).rsplit("/", 1)[1] for d in void.objects(node, VOID.dataDump)} for node in (dataset_node, quads_node)}
+    assert dumps_of[dataset_node] == {"bricskg.ttl", "bricskg.nt", "bricskg.rdf", "bricskg.jsonld"}
+    assert dumps_of[quads_node] == {"bricskg.trig", "bricskg.nq", "bricskg.jsonld?graphs=1"}
+    subsets = list(void.objects(dataset_node, VOID.subset))
+    named = {str(void.value(subset, SD.name)): int(void.value(subset, VOID.triples)) for subset in subsets if void.value(subset, SD.name)}
+    assert len(named) > 30
+    for graph, count in named.items():
+        assert count == sum(1 for line in quads if line.rstrip(" .").endswith(f"<{graph}>")), graph
 
 
 def test_class_partitions_count_the_instances_of_each_class(void, dataset_node, bundled_quads):
@@ -55,15 +85,15 @@ def test_property_partitions_add_up_to_the_triple_count(void, dataset_node):
     assert total == int(void.value(dataset_node, VOID.triples))
 
 
-def test_every_data_dump_link_resolves_and_parses(live_server, void, dataset_node):
-    dumps = sorted(void.objects(dataset_node, VOID.dataDump))
+def test_every_data_dump_link_resolves_and_parses(live_server, void, dataset_node, quads_node):
+    dumps = sorted(void.objects(dataset_node, VOID.dataDump)) + sorted(void.objects(quads_node, VOID.dataDump))
     formats = {str(void.value(dump, DCTERMS["format"])) for dump in dumps}
     assert {"text/turtle", "application/n-triples", "application/ld+json", "application/trig"} <= formats
     for dump in dumps:
         response = live_server.get(str(dump).replace(live_server.url, ""))
         assert response.status_code == 200, dump
         parsed = rdflib.Dataset()
-        parsed.parse(data=response.content, format=rdflib.util.guess_format(str(dump)) or "json-ld")
+        parsed.parse(data=response.content, format=rdflib.util.guess_format(str(dump).split("?")[0]) or "json-ld")
         assert len(parsed) > 0 or sum(1 for _ in parsed.quads((None, None, None, None))) > 0
 
 

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from live_server import live_server
+from shared_material import missing
 from test_w3c_protocol_updates import PROTOCOL_MANIFEST, run_exchange, update_tests
 from test_write_validation import EX, G1, VIOLATIONS, make_home
 
@@ -212,7 +213,7 @@ def test_graph_store_protocol_over_the_engine(stack) -> None:
     assert requests.get(server.base_url + "/store", params={"graph": graph}, timeout=60).status_code == 404
 
 
-@pytest.mark.skipif(not PROTOCOL_MANIFEST.exists(), reason="W3C test suite not found")
+@pytest.mark.skipif(not PROTOCOL_MANIFEST.exists(), reason=missing("sparql11", PROTOCOL_MANIFEST))
 @pytest.mark.parametrize("test", update_tests(), ids=lambda test: test.name)
 def test_w3c_protocol_update_over_the_engine(stack, test) -> None:
     _, server = stack
@@ -233,3 +234,26 @@ def test_an_engine_that_goes_away_gives_503_and_bricskg_stays_up(tmp_path: Path)
             assert server.is_alive()
     finally:
         engine.stop()
+
+
+def test_dumps_and_void_over_the_engine_hold_its_quads(stack) -> None:
+    """The dumps read the engine's quads as stored (not through a bounded query answer): the N-Quads
+    dump is the engine's dataset, the N-Triples dump its union, and VoID counts both."""
+    import rdflib
+
+    engine, server = stack
+    quads = requests.get(server.base_url + "/dumps/bricskg.nq", timeout=120)
+    triples = requests.get(server.base_url + "/dumps/bricskg.nt", timeout=120)
+    assert quads.status_code == triples.status_code == 200
+    named = select(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    quad_lines = [line for line in quads.text.splitlines() if line.strip()]
+    dataset = rdflib.Dataset()
+    dataset.parse(data=quads.text, format="nquads")
+    default = rdflib.Dataset().default_graph.identifier
+    in_named = [g for _, _, _, g in dataset.quads((None, None, None, None)) if getattr(g, "identifier", g) != default]
+    assert len(in_named) == int(named[0]["n"]["value"]) > 0
+    union = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+    assert len(rdflib.Graph().parse(data=triples.text, format="nt")) == len(union)
+    void = rdflib.Graph().parse(data=requests.get(server.base_url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=120).text, format="turtle")
+    counts = {str(s).rsplit("#", 1)[1]: int(o) for s, o in void.subject_objects(rdflib.URIRef("http://rdfs.org/ns/void#triples")) if "#bricskg" in str(s)}
+    assert counts == {"bricskg": len(union), "bricskg-quads": len(quad_lines)}

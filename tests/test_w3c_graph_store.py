@@ -15,6 +15,7 @@ import requests
 from rdflib.compare import isomorphic
 
 from live_server import live_server
+from shared_material import cases, require
 from test_w3c_protocol_updates import AUTH, SUITE, TOKEN, HttpTest, read_manifest, run_exchange
 
 MANIFEST = SUITE / "graph-store-protocol" / "manifest.ttl"
@@ -28,8 +29,7 @@ def gsp_tests() -> list[HttpTest]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    if not MANIFEST.exists():
-        pytest.skip(f"W3C test suite not found at {MANIFEST}")
+    require("sparql11", MANIFEST)
     store = tmp_path_factory.mktemp("w3c-gsp") / "store"
     with live_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
         yield running
@@ -51,12 +51,11 @@ def _parse(text: str, content_type: str) -> rdflib.Graph:
 
 
 def test_the_manifests_list_thirteen_tests() -> None:
-    if not MANIFEST.exists():
-        pytest.skip(f"W3C test suite not found at {MANIFEST}")
+    require("sparql11", MANIFEST)
     assert len(gsp_tests()) == 13
 
 
-@pytest.mark.parametrize("test", gsp_tests(), ids=lambda test: test.name)
+@pytest.mark.parametrize("test", cases("sparql11", MANIFEST, gsp_tests()), ids=lambda test: test.name)
 def test_w3c_graph_store_protocol(server, test: HttpTest) -> None:
     _empty_store(server.base_url)
     substitutions: dict[str, str] = {}

@@ -20,10 +20,10 @@ import rdflib
 import requests
 from rdflib.namespace import RDF, RDFS
 
-from bricskg.paths import project_root
 from live_server import LiveServer, start_server
+from shared_material import cases, missing, require, sparql11_dir
 
-PROTOCOL_DIR = project_root().parent / "shared" / "w3c-rdf-tests" / "sparql" / "sparql11" / "protocol"
+PROTOCOL_DIR = sparql11_dir() / "protocol"
 MANIFEST = PROTOCOL_DIR / "manifest.ttl"
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -112,7 +112,7 @@ def load_tests() -> list[ProtocolTest]:
 
 TESTS = load_tests() if MANIFEST.exists() else []
 if not MANIFEST.exists():
-    pytestmark = pytest.mark.skip(reason=f"W3C test data not found at {PROTOCOL_DIR}")
+    pytestmark = pytest.mark.skip(reason=missing("sparql11", PROTOCOL_DIR))
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +159,7 @@ def _check_format(response: requests.Response, request: HttpRequest) -> None:
         raise AssertionError("expectedBoolean without expectedFormat")
 
 
-@pytest.mark.parametrize("test", TESTS, ids=[test.name for test in TESTS])
+@pytest.mark.parametrize("test", cases("sparql11", MANIFEST, TESTS), ids=lambda test: test.name)
 def test_w3c_protocol(test: ProtocolTest, servers):
     if test.is_update:
         pytest.skip("update test: needs write access; run by the write-path suite (tests/test_write_*.py)")
@@ -183,8 +183,7 @@ def test_w3c_protocol(test: ProtocolTest, servers):
 
 def test_the_manifest_was_read_completely():
     """The harness itself: 34 tests: 13 queries, 14 bad requests, 7 updates (so nothing is skipped silently)."""
-    if not TESTS:
-        pytest.skip("no manifest")
+    require("sparql11", MANIFEST)
     names = [test.name for test in TESTS]
     assert len(names) == 34
     assert sum(name.startswith("query_") for name in names) == 13

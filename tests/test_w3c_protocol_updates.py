@@ -21,10 +21,10 @@ import requests
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from bricskg.paths import project_root
 from live_server import live_server
+from shared_material import cases, require, sparql11_dir
 
-SUITE = project_root().parent / "shared" / "w3c-rdf-tests" / "sparql" / "sparql11"
+SUITE = sparql11_dir()
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
 HTS = rdflib.Namespace("http://www.w3.org/2011/http-statusCodes#")
@@ -176,20 +176,18 @@ def update_tests() -> list[HttpTest]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    if not PROTOCOL_MANIFEST.exists():
-        pytest.skip(f"W3C test suite not found at {PROTOCOL_MANIFEST}")
+    require("sparql11", PROTOCOL_MANIFEST)
     store = tmp_path_factory.mktemp("w3c-updates") / "store"
     with live_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
         yield running
 
 
 def test_the_manifest_lists_the_seven_update_tests() -> None:
-    if not PROTOCOL_MANIFEST.exists():
-        pytest.skip(f"W3C test suite not found at {PROTOCOL_MANIFEST}")
+    require("sparql11", PROTOCOL_MANIFEST)
     assert len(update_tests()) == 7
 
 
-@pytest.mark.parametrize("test", update_tests(), ids=lambda test: test.name)
+@pytest.mark.parametrize("test", cases("sparql11", PROTOCOL_MANIFEST, update_tests()), ids=lambda test: test.name)
 def test_w3c_protocol_update(server, test: HttpTest) -> None:
     for exchange in test.requests:
         run_exchange(server.base_url, exchange, {})
@@ -199,7 +197,11 @@ def all_protocol_tests() -> list[HttpTest]:
     return read_manifest(PROTOCOL_MANIFEST) if PROTOCOL_MANIFEST.exists() else []
 
 
-@pytest.mark.parametrize("test", [t for t in all_protocol_tests() if not t.name.startswith("update_")], ids=lambda test: test.name)
+@pytest.mark.parametrize(
+    "test",
+    cases("sparql11", PROTOCOL_MANIFEST, [t for t in all_protocol_tests() if not t.name.startswith("update_")]),
+    ids=lambda test: test.name,
+)
 def test_the_other_protocol_tests_still_pass_when_writes_are_enabled(server, test: HttpTest) -> None:
     """Statuses and ASK answers of the query and bad-request tests, on the write-enabled server (the
     full result checks of those tests are engineer C's test_w3c_protocol.py, on a read-only one)."""

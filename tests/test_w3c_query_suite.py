@@ -42,6 +42,7 @@ from w3c_manifest import (
     read_manifest,
     suite_root,
 )
+from shared_material import require
 from w3c_results import (
     Boolean,
     Graph,
@@ -57,7 +58,7 @@ from w3c_results import (
 
 SUITE = suite_root()
 if not SUITE.is_dir():
-    pytest.skip(f"W3C test suite not found at {SUITE} (../shared/w3c-rdf-tests)", allow_module_level=True)
+    require("sparql11", SUITE, module=True)
 
 KNOWN_FAILURES_FILE = Path(__file__).with_name("w3c_known_failures.toml")
 KNOWN = tomllib.loads(KNOWN_FAILURES_FILE.read_text(encoding="utf-8"))

@@ -16,7 +16,6 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from bricskg.paths import project_root
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
@@ -37,7 +36,9 @@ UPDATE_KINDS = frozenset({UPDATE_EVALUATION, POSITIVE_UPDATE_SYNTAX, NEGATIVE_UP
 
 def suite_root() -> Path:
     """The SPARQL 1.1 folder of the shared W3C test checkout (read in place, never copied)."""
-    return project_root().parent / "shared" / "w3c-rdf-tests" / "sparql" / "sparql11"
+    from shared_material import sparql11_dir
+
+    return sparql11_dir()
 
 
 def iri_to_path(iri: rdflib.term.Node) -> Path:

@@ -17,7 +17,10 @@ class Config:
     store_path: Path | None = None  # on-disk Oxigraph store; None = in memory
     data_files: tuple[Path, ...] = ()  # loaded on top of the bundled data
     load_bundled: bool = True
-    query_timeout: float = 30.0  # seconds
+    query_timeout: float = 30.0  # seconds, counted from when the request was completely received
+    header_timeout: float = 10.0  # seconds for a request's line and headers to arrive, from its first byte
+    body_timeout: float = 30.0  # seconds for a request's body to arrive, from the end of its headers
+    base_url: str | None = None  # public URL of the server (service description, GSP Location); None: the bind address
     workers: int = 2
     threads: int = 8  # per worker
     max_body_bytes: int = 1024 * 1024  # request bodies (queries, form posts)
@@ -29,6 +32,18 @@ class Config:
     backend_url: str | None = None  # external SPARQL 1.1 query endpoint
     backend_update_url: str | None = None
     base_iri: str = BASE_IRI
+
+    def public_url(self, port: int | None = None) -> str:
+        """The server's own URL, never taken from a request's ``Host`` header: ``base_url`` when
+        configured, else the bind address (a wildcard bind address becomes ``localhost``)."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = self.host
+        if host in ("", "0.0.0.0", "::", "[::]"):
+            host = "localhost"
+        elif ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{port if port is not None else self.port}"
 
     @property
     def writes_enabled(self) -> bool:

@@ -27,6 +27,7 @@ FORMATS: dict[str, tuple[pyoxigraph.RdfFormat, str, bool]] = {
     ".owl": (pyoxigraph.RdfFormat.RDF_XML, "xml", False),
     ".trig": (pyoxigraph.RdfFormat.TRIG, "trig", True),
     ".nq": (pyoxigraph.RdfFormat.N_QUADS, "nquads", True),
+    ".jsonld": (pyoxigraph.RdfFormat.JSON_LD, "json-ld", True),  # what `bricskg export` and the dumps write
 }
 
 

@@ -14,14 +14,16 @@ graphs; TriG, N-Quads and JSON-LD keep every graph under its name.
 
 from __future__ import annotations
 
-import json
+import io
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Iterable
 
 import pyoxigraph as ox
 
 from bricskg.config import BASE_IRI
 from bricskg.dataset import ONTOLOGY_GRAPH
+from bricskg.jsonld_compact import write_document
 from bricskg.validation.report import PREFIXES
 
 PROVENANCE_GRAPH = BASE_IRI + "graph/provenance"
@@ -129,17 +131,29 @@ def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
 
 
 def serialize(quads: list[ox.Quad], format_name: str) -> bytes:
-    """Write already ordered statements; JSON-LD is re-indented for readable diffs."""
+    """Write already ordered statements. JSON-LD is compact, with the server's published context
+    embedded (``bricskg.jsonld_compact``), one node object per line for readable diffs."""
+    if format_name == "jsonld":
+        return compact_jsonld(quads)
     rdf_format = FORMATS[format_name]
     if rdf_format.supports_datasets:
         statements: list[ox.Quad] | list[ox.Triple] = quads
     else:
         statements = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     prefixes = used_prefixes(quads) if format_name in ("turtle", "trig", "rdfxml") else None
-    body = ox.serialize(statements, format=rdf_format, prefixes=prefixes)
-    if format_name == "jsonld":
-        body = (json.dumps(json.loads(body or b"[]"), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    return body
+    return ox.serialize(statements, format=rdf_format, prefixes=prefixes)
+
+
+def compact_jsonld(quads: list[ox.Quad]) -> bytes:
+    """The default graph's triples at the top, then each named graph (the order ``quads`` has)."""
+    def triples(group: Iterable[ox.Quad]) -> list[tuple]:
+        return [(q.subject, q.predicate, q.object) for q in group]
+
+    default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+    named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
+    out = io.BytesIO()
+    write_document(out, triples(default), [(graph, triples(group)) for graph, group in groupby(named, key=lambda q: q.graph_name)])
+    return out.getvalue()
 
 
 def export(store: ox.Store, format_name: str, selection: Selection = Selection()) -> bytes:

@@ -31,6 +31,19 @@ def shapes_dir() -> Path:
     return project_root() / "shapes"
 
 
+SHARED_ENV = "BRICSKG_SHARED"
+
+
+def shared_dir() -> Path:
+    """The read-only folder with the article and the W3C test suites (``source/``,
+    ``w3c-rdf-tests/``, ``w3c-shacl-tests/``): ``$BRICSKG_SHARED``, else ``../shared`` beside the
+    repository. Only tests read it; README.md ("Test material") says where to get each part."""
+    override = os.environ.get(SHARED_ENV)
+    if override:
+        return Path(override).resolve()
+    return project_root().parent / "shared"
+
+
 def article_path() -> Path:
     """The article the graph is about; read by tests that check every quote against it."""
-    return project_root().parent / "shared" / "source" / "article.txt"
+    return shared_dir() / "source" / "article.txt"

@@ -3,10 +3,12 @@
     gunicorn -c python:bricskg.wsgi bricskg.wsgi:application
 
 ``-c python:bricskg.wsgi`` matters: it brings the ``post_fork`` hook that starts each worker's query
-executors while the worker is single-threaded, and the gthread/preload settings. Configuration comes
+executors while the worker is single-threaded, the buffering worker class (requests read completely,
+with deadlines, before a thread sees them: ``bricskg.front.worker``) and the preload settings. Configuration comes
 from the environment: ``BRICSKG_STORE`` (on-disk store path), ``BRICSKG_DATA`` (extra files,
 separated by ``os.pathsep``), ``BRICSKG_QUERY_TIMEOUT`` (seconds), ``BRICSKG_WORKERS``,
-``BRICSKG_THREADS``, ``BRICSKG_BIND`` (host:port), ``BRICSKG_ADMIN_TOKEN`` (enables writes).
+``BRICSKG_THREADS``, ``BRICSKG_BIND`` (host:port), ``BRICSKG_BASE_URL`` (the public URL, default the
+bind address), ``BRICSKG_ADMIN_TOKEN`` (enables writes).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def _config_from_environment() -> Config:
         query_timeout=float(env["BRICSKG_QUERY_TIMEOUT"]) if env.get("BRICSKG_QUERY_TIMEOUT") else None,
         workers=int(env["BRICSKG_WORKERS"]) if env.get("BRICSKG_WORKERS") else None,
         threads=int(env["BRICSKG_THREADS"]) if env.get("BRICSKG_THREADS") else None,
+        base_url=env.get("BRICSKG_BASE_URL") or None,
     )
 
 

@@ -8,7 +8,13 @@ Order of events, chosen for fairness on a shared 2-core machine:
 3. for each concurrency level, the servers take turns (bricskg, Oxigraph, rdflib-endpoint, then the
    next level), each with an unmeasured warm-up first, so that noise from other work on the machine
    spreads over all servers instead of landing on one;
-4. every server is stopped, whatever happened.
+4. with ``LoadPlan.attack``, each server is then measured once more at each level while an
+   ``Attack`` (slow queries + slowloris connections) runs against it, and stopped right after (a
+   peer without a query timeout may go on evaluating the slow queries);
+5. every server is stopped, whatever happened.
+
+``LoadPlan.distinct`` replaces the repeating mix by distinct texts (``queries.distinct_mix``), so no
+cache helps anyone: the engine-and-web-layer comparison.
 """
 
 from __future__ import annotations
@@ -19,11 +25,13 @@ from typing import Callable, Sequence
 
 from bricskg.bench import peers
 from bricskg.bench.answers import Answer, common_mix, compare_answers, fetch_answer
+from bricskg.bench.attack import Attack, AttackPlan
 from bricskg.bench.load_client import QuerySpec, run_load
+from bricskg.bench.queries import distinct_mix
 
-SERVER_ORDER: tuple[str, ...] = ("bricskg", "bricskg-nocache", "oxigraph", "rdflib-endpoint")
+SERVER_ORDER: tuple[str, ...] = ("bricskg", "bricskg-nocache", "oxigraph", "oxigraph-materialised", "rdflib-endpoint")
 OURS: tuple[str, ...] = ("bricskg", "bricskg-nocache")
-PEERS: tuple[str, ...] = ("oxigraph", "rdflib-endpoint")
+PEERS: tuple[str, ...] = ("oxigraph", "oxigraph-materialised", "rdflib-endpoint")
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,8 @@ class LoadPlan:
     warmup_requests: int = 200
     warmup_seconds: float = 3.0
     answer_timeout: float = 30.0  # for the one-off answer check of every query on every server
+    distinct: bool = False  # every request a distinct text (no cache can help)
+    attack: AttackPlan | None = None  # also measure each server while this attack runs
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -44,17 +54,38 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 def throughput_ratios(runs: Sequence[dict[str, object]]) -> dict[str, dict[str, float | None]]:
     """"<ours>@<connections>" -> our throughput divided by each peer's, at the same concurrency."""
-    by_level: dict[int, dict[str, float]] = {}
+    by_level: dict[str, dict[str, float]] = {}
     for run in runs:
-        by_level.setdefault(int(run["connections"]), {})[str(run["server"])] = float(run["throughput_rps"])  # type: ignore[arg-type]
+        level = run_key(run)
+        by_level.setdefault(level, {})[str(run["server"])] = float(run["throughput_rps"])  # type: ignore[arg-type]
     ratios: dict[str, dict[str, float | None]] = {}
-    for level, per_server in sorted(by_level.items()):
+    for level, per_server in by_level.items():
         for ours in OURS:
             if ours in per_server:
                 ratios[f"{ours}@{level}"] = {
                     f"vs_{peer}": _ratio(per_server[ours], per_server[peer]) for peer in PEERS if peer in per_server
                 }
     return ratios
+
+
+def run_key(run: dict[str, object]) -> str:
+    """``"8"`` for a calm run at 8 connections, ``"8+attack"`` for one under attack."""
+    return f"{run['connections']}+attack" if run.get("attack") else str(run["connections"])
+
+
+def _load_mix(mix: Sequence[QuerySpec], plan: LoadPlan, count: int, salt: str) -> list[QuerySpec]:
+    return distinct_mix(list(mix), count, salt) if plan.distinct else list(mix)
+
+
+def _measure(
+    name: str, server: peers.RunningServer, mix: Sequence[QuerySpec], plan: LoadPlan, level: int, salt: str
+) -> dict[str, object]:
+    """One unmeasured warm-up, then the measured run, each with its own texts when distinct."""
+    run_load(server.query_url, _load_mix(mix, plan, plan.warmup_requests, f"warm {salt}"), level,
+             plan.warmup_requests, plan.warmup_seconds, disjoint=plan.distinct)
+    result = run_load(server.query_url, _load_mix(mix, plan, plan.max_requests, salt), level,
+                      plan.max_requests, plan.max_seconds, disjoint=plan.distinct)
+    return {"server": name, "mix": "distinct texts" if plan.distinct else "repeating", **result.as_dict()}
 
 
 def _answers_with_restarts(
@@ -99,12 +130,18 @@ def compare_servers(
     dump = workdir / "dataset.nq"
     quads = peers.write_dataset_dump(peers.serving_sources(extra_files), dump)
     progress(f"dataset: {quads} quads -> {dump}")
+    materialised = workdir / "dataset-materialised-union.nq"
+    if "oxigraph-materialised" in servers:
+        peers.write_dataset_dump(peers.serving_sources(extra_files), materialised, materialise_union=True)
     starters: dict[str, Callable[[], peers.RunningServer]] = {
         "bricskg": lambda: peers.start_bricskg(workdir, extra_files, bricskg_workers, bricskg_threads),
         "bricskg-nocache": lambda: peers.start_bricskg(
             workdir, extra_files, bricskg_workers, bricskg_threads, cached=False
         ),
         "oxigraph": lambda: peers.start_oxigraph(workdir, dump),
+        "oxigraph-materialised": lambda: peers.start_oxigraph(
+            workdir, materialised, name="oxigraph-materialised", union_default_graph=False
+        ),
         "rdflib-endpoint": lambda: peers.start_rdflib_endpoint(workdir, dump),
     }
     started: dict[str, peers.RunningServer] = {}
@@ -127,14 +164,9 @@ def compare_servers(
         runs: list[dict[str, object]] = []
         for level in plan.connections:
             for name in list(started):
-                server = started[name]
-                run_load(server.query_url, mix, level, plan.warmup_requests, plan.warmup_seconds)
-                result = run_load(server.query_url, mix, level, plan.max_requests, plan.max_seconds)
-                runs.append({"server": name, **result.as_dict()})
-                progress(
-                    f"{name:16} c={level:<3} {result.throughput:9.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
-                    f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}"
-                )
+                run = _measure(name, started[name], mix, plan, level, f"{name} c{level}")
+                runs.append(run)
+                _report(progress, run)
         servers_info = {
             name: {
                 "query_url": server.query_url,
@@ -145,10 +177,21 @@ def compare_servers(
             }
             for name, server in started.items()
         }
+        if plan.attack is not None:
+            for name in list(started):
+                for level in plan.connections:
+                    with Attack(started[name].query_url, plan.attack) as attack:
+                        attack.stop.wait(3.0)  # let the attack build up before measuring
+                        run = _measure(name, started[name], mix, plan, level, f"{name} c{level} attacked")
+                    runs.append({**run, "attack": attack.summary()})
+                    _report(progress, runs[-1])
+                started.pop(name).stop(grace=2)  # a peer may go on evaluating the slow queries
     finally:
         for server in started.values():
             server.stop()
     return {
+        "mix": "distinct texts" if plan.distinct else "repeating",
+        "attack": plan.attack.label() if plan.attack else None,
         "dataset": {"quads": quads, "extra_files": [str(path) for path in extra_files]},
         "queries": [spec.name for spec in mix],
         "excluded_queries": excluded,
@@ -169,3 +212,11 @@ def compare_servers(
         "runs": runs,
         "ratios": throughput_ratios(runs),
     }
+
+
+def _report(progress: Callable[[str], None], run: dict[str, object]) -> None:
+    label = f"{run['server']}{' (attacked)' if run.get('attack') else ''}"
+    progress(
+        f"{label:28} c={run['connections']:<3} {run['throughput_rps']:9.1f} req/s  p50 {run['p50_ms']:7.2f} ms  "
+        f"p99 {run['p99_ms']:7.2f} ms  errors {run['errors']}"
+    )

@@ -210,12 +210,14 @@ def run_load(
     max_requests: int,
     max_seconds: float,
     socket_timeout: float = 30.0,
+    disjoint: bool = False,
 ) -> LoadResult:
     """Drive ``url`` with ``connections`` concurrent keep-alive connections cycling through ``queries``.
 
     The request budget is split evenly over the connections (each starts at a different query so
     that the mix is the same at every concurrency level); the run ends when every connection has
-    spent its share or the deadline passes.
+    spent its share or the deadline passes. ``disjoint``: each connection walks its own slice of
+    ``queries`` instead (a mix of distinct texts then never repeats a text within the run).
     """
     if connections < 1 or max_requests < 1 or max_seconds <= 0:
         raise ValueError("connections, max_requests and max_seconds must be positive")
@@ -230,12 +232,13 @@ def run_load(
     def release() -> None:
         deadline_holder[0] = time.perf_counter() + max_seconds
 
+    offsets = [sum(quotas[:i]) if disjoint else i for i in range(connections)]
     active = [i for i in range(connections) if quotas[i] > 0]  # fewer requests than connections
     start = threading.Barrier(len(active) + 1, action=release)
     threads = [
         threading.Thread(
             target=_worker,
-            args=(endpoint, prepared, i, quotas[i], deadline_holder, socket_timeout, start, tallies[i]),
+            args=(endpoint, prepared, offsets[i], quotas[i], deadline_holder, socket_timeout, start, tallies[i]),
             name=f"bench-conn-{i}",
             daemon=True,
         )

@@ -57,10 +57,18 @@ def venv_tool(name: str) -> str:
     return found
 
 
-def write_dataset_dump(sources: Sequence[SourceFile], target: Path) -> int:
-    """Write the dataset ``bricskg serve`` would load as one N-Quads file; returns its quad count."""
+def write_dataset_dump(sources: Sequence[SourceFile], target: Path, materialise_union: bool = False) -> int:
+    """Write the dataset ``bricskg serve`` would load as one N-Quads file; returns its quad count.
+
+    ``materialise_union``: also copy the union of the named graphs into the default graph, as
+    ``bricskg serve`` does in memory (``bricskg.store.embedded``), for an Oxigraph server that
+    answers default-graph queries from that graph: the engine's own speed on the same work."""
     store = pyoxigraph.Store()
     load_into_store(store, sources)
+    if materialise_union:
+        from bricskg.store.embedded import copy_union_into_default_graph
+
+        copy_union_into_default_graph(store)
     target.parent.mkdir(parents=True, exist_ok=True)
     store.dump(str(target), pyoxigraph.RdfFormat.N_QUADS)
     return len(store)
@@ -216,9 +224,14 @@ def start_bricskg(
     return server
 
 
-def start_oxigraph(workdir: Path, dump: Path, timeout: float = 120.0) -> RunningServer:
-    """Load ``dump`` into a fresh Oxigraph store with the Rust CLI, then serve it read-only."""
-    location = workdir / "oxigraph-store"
+def start_oxigraph(
+    workdir: Path, dump: Path, timeout: float = 120.0, name: str = "oxigraph", union_default_graph: bool = True
+) -> RunningServer:
+    """Load ``dump`` into a fresh Oxigraph store with the Rust CLI, then serve it read-only.
+
+    ``union_default_graph=False`` (for a dump whose default graph holds the materialised union)
+    serves the default graph as stored, without the per-query union."""
+    location = workdir / f"{name}-store"
     shutil.rmtree(location, ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
     oxigraph = venv_tool("oxigraph")
@@ -241,10 +254,9 @@ def start_oxigraph(workdir: Path, dump: Path, timeout: float = 120.0) -> Running
         str(location),
         "--bind",
         f"{LOOPBACK}:{port}",
-        "--union-default-graph",
-    ]
-    log_path = workdir / "oxigraph.log"
-    server = RunningServer("oxigraph", f"http://{LOOPBACK}:{port}/query", _spawn(command, log_path), log_path)
+    ] + (["--union-default-graph"] if union_default_graph else [])
+    log_path = workdir / f"{name}.log"
+    server = RunningServer(name, f"http://{LOOPBACK}:{port}/query", _spawn(command, log_path), log_path)
     server.load_seconds = load_seconds
     server.details["command"] = " ".join(command)
     wait_until_answering(server, timeout)

@@ -17,3 +17,14 @@ def competency_mix() -> list[QuerySpec]:
     if not mix:
         raise RuntimeError("no competency questions found: the benchmark has no query mix")
     return mix
+
+
+def distinct_mix(mix: list[QuerySpec], count: int, salt: str) -> list[QuerySpec]:
+    """``count`` requests cycling through ``mix``, each text made unique by a trailing comment, so
+    that no cache (bricskg's result or analysis caches) can answer any of them: every request is
+    parsed and evaluated, as a server sees when every client asks something new. ``salt`` keeps
+    the texts of different runs (warm-up, each server) apart."""
+    return [
+        QuerySpec(f"{mix[i % len(mix)].name}", f"{mix[i % len(mix)].text}\n# {salt} {i}", mix[i % len(mix)].accept)
+        for i in range(count)
+    ]

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from bricskg.bench.compare import run_key
+
 JSON_NAME = "latest.json"
 MARKDOWN_NAME = "latest.md"
 
@@ -36,7 +38,7 @@ def server_rows(comparison: Mapping[str, object]) -> list[list[str]]:
     rows = []
     for run in comparison.get("runs", []):  # type: ignore[union-attr]
         level = str(run["connections"])
-        key = f"{run['server']}@{level}"
+        key = f"{run['server']}@{run_key(run)}"
         ratio = ""
         if key in ratios:  # type: ignore[operator]
             parts = [f"{value:g}x {peer[3:]}" for peer, value in ratios[key].items() if value is not None]  # type: ignore[index]
@@ -44,7 +46,7 @@ def server_rows(comparison: Mapping[str, object]) -> list[list[str]]:
         rows.append(
             [
                 level,
-                str(run["server"]),
+                str(run["server"]) + (" under attack" if run.get("attack") else ""),
                 _fmt(float(run["throughput_rps"]), 0),
                 _fmt(float(run["p50_ms"])),
                 _fmt(float(run["p99_ms"])),

@@ -24,16 +24,22 @@ class TargetCheck:
         return {"name": self.name, "target": self.target, "measured": self.measured, "met": self.met}
 
 
-def _run(runs: Sequence[Mapping[str, object]], server: str, connections: int) -> Mapping[str, object] | None:
+def _run(
+    runs: Sequence[Mapping[str, object]], server: str, connections: int, attacked: bool = False
+) -> Mapping[str, object] | None:
     for run in runs:
-        if run["server"] == server and run["connections"] == connections:
+        if run["server"] == server and run["connections"] == connections and bool(run.get("attack")) == attacked:
             return run
     return None
 
 
-def _throughput_check(runs: Sequence[Mapping[str, object]], ours_name: str, peer: str, factor: float) -> TargetCheck:
-    name = f"{ours_name} throughput vs {peer} at {TARGET_CONNECTIONS} connections"
-    ours, theirs = _run(runs, ours_name, TARGET_CONNECTIONS), _run(runs, peer, TARGET_CONNECTIONS)
+def _throughput_check(
+    runs: Sequence[Mapping[str, object]], ours_name: str, peer: str, factor: float, attacked: bool = False
+) -> TargetCheck:
+    """Ours (calm, or under attack) against the peer's calm run at the target concurrency."""
+    suffix = " under attack" if attacked else ""
+    name = f"{ours_name}{suffix} throughput vs {peer} at {TARGET_CONNECTIONS} connections"
+    ours, theirs = _run(runs, ours_name, TARGET_CONNECTIONS, attacked), _run(runs, peer, TARGET_CONNECTIONS)
     if ours is None or theirs is None or not theirs["throughput_rps"]:
         return TargetCheck(name, f">= {factor:g}x", "not measured", None)
     ratio = float(ours["throughput_rps"]) / float(theirs["throughput_rps"])  # type: ignore[arg-type]
@@ -48,7 +54,16 @@ def server_checks(runs: Sequence[Mapping[str, object]]) -> list[TargetCheck]:
     for ours_name in [name for name in ("bricskg", "bricskg-nocache") if name in present] or ["bricskg"]:
         checks.append(_throughput_check(runs, ours_name, "oxigraph", 1.0))
         checks.append(_throughput_check(runs, ours_name, "rdflib-endpoint", 10.0))
-        ours = [run for run in runs if run["server"] == ours_name]
+        if "oxigraph-materialised" in present:
+            checks.append(_throughput_check(runs, ours_name, "oxigraph-materialised", 1.0))
+        under_attack = _run(runs, ours_name, TARGET_CONNECTIONS, attacked=True)
+        if under_attack is not None:
+            if "oxigraph-materialised" in present:
+                checks.append(_throughput_check(runs, ours_name, "oxigraph-materialised", 1.0, attacked=True))
+            p99 = float(under_attack["p99_ms"])  # type: ignore[arg-type]
+            checks.append(TargetCheck(f"{ours_name} p99 at {TARGET_CONNECTIONS} connections under attack", "<= 10 ms",
+                                      f"{p99:.2f} ms", p99 <= 10.0))
+        ours = [run for run in runs if run["server"] == ours_name and not run.get("attack")]
         errors = sum(int(run["errors"]) for run in ours)  # type: ignore[arg-type]
         checks.append(
             TargetCheck(f"{ours_name} errors under load", "0", str(errors) if ours else "not measured", errors == 0 if ours else None)

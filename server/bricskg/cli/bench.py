@@ -42,6 +42,10 @@ def _canonical_command(plan: "SuitePlan", out: Path | None) -> str:
         parts += ["--connections", ",".join(str(level) for level in plan.load.connections)]
         parts += ["--requests", str(plan.load.max_requests), "--duration", f"{plan.load.max_seconds:g}"]
         parts += ["--servers", ",".join(plan.servers), "--answer-timeout", f"{plan.load.answer_timeout:g}"]
+        if plan.load.distinct:
+            parts += ["--mix", "distinct"]
+        if plan.load.attack is not None:
+            parts += ["--attack", f"{plan.load.attack.slow_queries},{plan.load.attack.slowloris}"]
         if plan.bricskg_workers is not None:
             parts += ["--workers", str(plan.bricskg_workers)]
         if plan.bricskg_threads is not None:
@@ -87,7 +91,15 @@ def _default_out() -> Path:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for latest.json and latest.md [bench/results].")
 @click.option("--servers", default="bricskg,bricskg-nocache,oxigraph,rdflib-endpoint", show_default=True,
-              help="Which servers to compare (bricskg-nocache: bricskg serve with its result cache off).")
+              help="Which servers to compare (bricskg-nocache: bricskg serve with its result cache off; "
+              "oxigraph-materialised: oxigraph serve-read-only with the union copied into its default graph, "
+              "as bricskg serves it in memory).")
+@click.option("--mix", type=click.Choice(["repeating", "distinct"]), default="repeating", show_default=True,
+              help="repeating: the competency questions over and over (bricskg's cache answers repeats); distinct: "
+              "every request a distinct text (a trailing comment), so no cache can help any server.")
+@click.option("--attack", default=None, metavar="SLOW,SLOWLORIS",
+              help="Also measure every server at each level while SLOW slow queries and SLOWLORIS slowloris "
+              "connections run against it (e.g. 64,64); each server is stopped after its attacked runs.")
 @click.option("--skip-servers", is_flag=True, help="Only the scale series.")
 @click.option("--skip-scale", is_flag=True, help="Only the server comparison.")
 @click.option("--workers", type=int, default=None, help="bricskg serve --workers (default: serve's own).")
@@ -113,6 +125,8 @@ def command(
     duration: float | None,
     out: Path | None,
     servers: str,
+    mix: str,
+    attack: str | None,
     skip_servers: bool,
     skip_scale: bool,
     workers: int | None,
@@ -124,6 +138,7 @@ def command(
     answer_timeout: float,
     workdir: Path | None,
 ) -> None:
+    from bricskg.bench.attack import AttackPlan
     from bricskg.bench.compare import SERVER_ORDER, LoadPlan
     from bricskg.bench.report import print_tables, write_results
     from bricskg.bench.scale import ScalePlan
@@ -139,6 +154,12 @@ def command(
     unknown = [name for name in chosen if name not in SERVER_ORDER]
     if unknown or not chosen:
         raise UsageProblem(f"--servers: unknown {', '.join(unknown) or '(none given)'}; known: {', '.join(SERVER_ORDER)}")
+    attack_plan = None
+    if attack:
+        sizes_of_attack = _int_list("--attack", attack)
+        if len(sizes_of_attack) != 2:
+            raise UsageProblem(f"--attack: expected SLOW,SLOWLORIS (two numbers), got {attack!r}")
+        attack_plan = AttackPlan(slow_queries=sizes_of_attack[0], slowloris=sizes_of_attack[1])
     plan = SuitePlan(
         load=LoadPlan(
             connections=levels,
@@ -147,6 +168,8 @@ def command(
             warmup_requests=min(200, max(20, requests // 10)),
             warmup_seconds=min(3.0, seconds),
             answer_timeout=answer_timeout,
+            distinct=mix == "distinct",
+            attack=attack_plan,
         ),
         scale=ScalePlan(
             sizes=size_list,

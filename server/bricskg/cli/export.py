@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -78,15 +79,34 @@ def format_from_suffix(output: Path | None) -> str:
 
 
 def write_atomically(path: Path, body: bytes) -> None:
-    """Replace ``path`` only once the whole export is written: never a half-written file."""
+    """Replace ``path`` only once the whole export is written: never a half-written file.
+
+    The temporary file is created private (0600, ``mkstemp``) and given, before it takes the name,
+    the mode a plain ``open`` would have given: the replaced file's mode, or 0666 less the umask."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageProblem(f"{path}: folder {folder} does not exist")
+    mode = _mode_for(path)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(body)
+            os.fchmod(stream.fileno(), mode)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise UsageProblem(f"{path}: {error.strerror or error}") from None
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    """The process umask (read by setting it and setting it back: POSIX has no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -95,6 +95,8 @@ def load_store(sources: Iterable[SourceFile]) -> ox.Store:
 def syntax_message(path: Path | str, error: SyntaxError) -> str:
     """``FILE:LINE:COLUMN: message`` from a pyoxigraph parse error."""
     text = " ".join(str(error.msg if error.msg else error).split())
+    if "LoadDocumentCallback" in text:  # pyoxigraph's words for a JSON-LD context given by URL
+        text = "the JSON-LD @context is a URL, and no context is ever fetched: embed it in the file (as `bricskg export` does)"
     line, column = error.lineno, error.offset
     if line is None:
         match = _POSITION.search(text)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import click
 
-from bricskg.cli.errors import UsageProblem
 from bricskg.cli.backup import _open_store
+from bricskg.cli.errors import UsageProblem
+from bricskg.cli.inputs import syntax_message
 
 
 class Rejected(click.ClickException):
@@ -41,7 +42,11 @@ def read_quads(path: Path, graph: str | None) -> list:
     target = ox.NamedNode(graph) if graph else None
     try:
         parsed = list(ox.parse(path=str(path), format=rdf_format, rename_blank_nodes=True))
-    except (SyntaxError, ValueError, OSError) as error:
+    except SyntaxError as error:  # its str() repeats the file name: "… (FILE, line 4)"
+        raise UsageProblem(syntax_message(path, error)) from None
+    except OSError as error:
+        raise UsageProblem(f"{path}: {error.strerror or error}") from None
+    except ValueError as error:
         raise UsageProblem(f"{path}: {' '.join(str(error).split())}") from None
     quads = []
     for item in parsed:

@@ -85,7 +85,7 @@ def command(
                 f"{origin}: this is a SPARQL Update; `bricskg query` only reads "
                 "(send updates to the server's /sparql endpoint with the admin token)"
             ) from None
-        raise UsageProblem(syntax_message(origin, error)) from None
+        raise UsageProblem(unknown_form_message(origin, text) or syntax_message(origin, error)) from None
     except OSError as error:
         raise UsageProblem(f"{origin}: the query failed: {error}") from None
     sys.stdout.buffer.write(render(result, output_format))
@@ -100,6 +100,41 @@ _UPDATE = re.compile(
 
 def looks_like_update(text: str) -> bool:
     return bool(_UPDATE.match(text))
+
+
+def unclosed_brace_message(origin: str, text: str) -> str | None:
+    """``query:1:18: the query ends with 1 '{' not closed`` instead of every token the parser wanted."""
+    without_strings = re.sub(r"<[^>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|#[^\n]*", "", text)
+    open_braces = without_strings.count("{") - without_strings.count("}")
+    if open_braces <= 0:
+        return None
+    end = len(text.rstrip())
+    line = text.count("\n", 0, end) + 1
+    column = end - (text.rfind("\n", 0, end) + 1) + 1
+    return f"{origin}:{line}:{column}: the query ends with {open_braces} '{{' not closed"
+
+
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+
+
+def unknown_form_message(origin: str, text: str) -> str | None:
+    """``query:1:1: expected SELECT, CONSTRUCT, DESCRIBE or ASK, found 'SELEC'`` when the word that
+    must name the query form names none.
+
+    Why: the parser reads a misspelt form as the start of something else and reports the last
+    alternative it tried far from the typo (``SELEC ?x WHERE {`` gives "expected CONSTRUCT" at 1:10).
+    """
+    start = _PROLOGUE.match(text).end()
+    word = _WORD.match(text, start)
+    if word is None or word.group(0).upper() in QUERY_FORMS:
+        return unclosed_brace_message(origin, text)
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    return (
+        f"{origin}:{line}:{column}: expected SELECT, CONSTRUCT, DESCRIBE or ASK, found {word.group(0)!r}"
+    )
 
 
 def merge_into_default_graph(store: ox.Store) -> ox.Store:

@@ -27,7 +27,9 @@ def build_options(config: Config, *, access_log: bool) -> dict[str, Any]:
     return {
         "bind": [f"{config.host}:{config.port}"],
         "workers": config.workers,
-        "worker_class": "gthread",
+        # gthread with a front that reads each request completely, with deadlines, before a thread
+        # sees it (slowloris), and admits a bounded number (bricskg.front.worker)
+        "worker_class": "bricskg.front.worker.BufferingWorker",
         "threads": config.threads,
         "preload_app": True,
         # gthread workers heartbeat from their main loop, not from request threads; a query is cut
@@ -68,7 +70,14 @@ def _retire_worker(worker: Any) -> None:
 
 
 def when_ready(server: Any) -> None:
-    """Print where the server listens (the real port when ``--port 0`` asked for any free one)."""
+    """Print where the server listens (the real port when ``--port 0`` asked for any free one), and
+    fix the server's public URL (``--base-url``, else this address) before the workers fork."""
+    from bricskg.web.request_context import PUBLIC_URL
+
+    app = server.app.wsgi()
+    config = app.extensions.get("bricskg.config")
+    if config is not None and server.LISTENERS:
+        app.extensions[PUBLIC_URL] = config.public_url(server.LISTENERS[0].sock.getsockname()[1])
     for listener in server.LISTENERS:
         host, port = listener.sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
@@ -117,8 +126,49 @@ def _build_config(**options: Any) -> Config:
     return Config.from_environment(**overrides)
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, in one line, a host:port another process listens on — before the data is loaded and
+    before any server front starts (gunicorn would retry for seconds, printing a trace each time).
+
+    A trial bind with SO_REUSEADDR, as every server front sets it: a port left in TIME_WAIT by a
+    stopped server is free, one with a listener is not. Port 0 (any free port) needs no check."""
+    import errno
+    import socket
+
+    if port == 0:
+        return
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise UsageProblem(f"--host {host}: cannot resolve it ({error.strerror})") from None
+    family, kind, protocol, _, address = addresses[0]
+    with socket.socket(family, kind, protocol) as trial:
+        trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            trial.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"port {port} on {host} is already in use by another program: stop it, or choose "
+                    "another --port (--port 0 picks a free one)"
+                ) from None
+            if error.errno in (errno.EACCES, errno.EPERM):
+                raise PortInUse(f"port {port} on {host}: permission denied (ports below 1024 need privileges)") from None
+            if error.errno == errno.EADDRNOTAVAIL:
+                raise UsageProblem(f"--host {host}: not an address of this machine") from None
+            raise
+
+
+class PortInUse(UsageProblem):
+    """The port cannot be bound (in use, or privileged): exit 3, so scripts can tell it from bad options."""
+
+    exit_code = 3
+
+
 def _check(config: Config) -> Config:
     """Refuse combinations that would lose data or break the single-writer rule."""
+    if config.base_url is not None and not config.base_url.startswith(("http://", "https://")):
+        raise UsageProblem(f"--base-url must be an http:// or https:// URL, got {config.base_url!r}.")
     if config.writes_enabled and config.store_path is None and config.backend_url is None:
         raise UsageProblem(
             "writes are enabled (BRICSKG_ADMIN_TOKEN is set) but the store is in memory: every write would be lost "
@@ -143,9 +193,12 @@ def _check(config: Config) -> Config:
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="On-disk Oxigraph store (created and loaded with the bundled data when empty); default: in memory.")
 @click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Extra RDF file to load (Turtle, N-Triples, RDF/XML, TriG, N-Quads); repeatable.")
 @click.option("--no-bundled", "load_bundled", flag_value=False, default=True, help="Do not load the bundled ontology and data.")
-@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds before a query is stopped and answered with 503.")
+@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds before a query is stopped and answered with 503, counted from when the request was received (time queued counts).")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a client has to send a request's line and headers, from its first byte (else 408).")
+@click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a client has to send a request's body, from the end of its headers (else 408).")
+@click.option("--base-url", default=None, metavar="URL", help="The server's public URL, used in the service description and Graph Store Location headers (never the request's Host header). Default: http://HOST:PORT of the bind address.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1), help="gunicorn worker processes.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Request threads per worker (and executors per worker, at most 8).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Queries run at once per worker: its executors (at most 8); at most half of them run queries longer than 0.5 s (a further long one gets 503 then). A query finding every executor busy waits at most 1 s, then 503 with Retry-After. Each worker has 2×N+4 request threads and queues at most 64 more requests (then 503 at once).")
 @click.option("--max-result-bytes", default=64 * 1024 * 1024, show_default=True, type=click.IntRange(min=1024), help="Largest serialised query answer; larger answers get 400 asking for a LIMIT.")
 @click.option("--backend", default=None, metavar="URL[,UPDATE_URL]", help="Serve over an external SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request to stdout.")
@@ -156,9 +209,10 @@ def command(access_log: bool, **options: Any) -> None:
     is the union of all graphs. In memory (the default) that union is copied once at load into the
     default graph, so a triple stated in several graphs counts once; with --store it is formed per
     query and repeats such a triple once per graph (use DISTINCT). /health says which. Stop with
-    Ctrl-C.
+    Ctrl-C. Exits 3 at once when the port is taken (or privileged), 2 on bad options or data.
     """
     config = _check(_build_config(**options))
+    check_port_free(config.host, config.port)
     from bricskg.dataset import UnsupportedFile
     from bricskg.store.factory import DataLoadError
     from bricskg.web.app import create_app

@@ -69,6 +69,8 @@ class QueryRequest:
     base_iri: str | None = None
     timeout: float = 30.0  # seconds
     max_result_bytes: int = 64 * 1024 * 1024
+    # time.monotonic() when the request arrived: the timeout counts from here, queueing included
+    received_at: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -279,7 +279,7 @@ class EmbeddedBackend:
         analysis = check_query(request.query)
         job = self.job_for(request, analysis.has_dataset_clause)
         if self.isolate:
-            kind, media_type, body = self.executor_pool().run(job, request.timeout)
+            kind, media_type, body = self.executor_pool().run(job, request.timeout, request.received_at)
         else:
             try:
                 kind, media_type, body = evaluate(self._snapshot(), job)
@@ -437,6 +437,14 @@ class EmbeddedBackend:
             union_materialised=self.union_materialised,
             snapshot=snapshot,
         )
+
+    def read_store(self) -> pyoxigraph.Store:
+        """The store as this process's readers see it now, for whole-store streams (the dumps) that
+        no SPARQL answer could carry: no result-size bound, blank nodes keep their identity."""
+        try:
+            return self._snapshot()
+        except (OSError, RuntimeError) as error:
+            raise store_unavailable(error) from None
 
     def _snapshot(self) -> pyoxigraph.Store:
         """The store to read in this process; a read-only on-disk snapshot is refreshed after writes."""

@@ -40,6 +40,7 @@ import pyoxigraph
 from bricskg.store import base
 from bricskg.store.base import BackendUnavailable, QueryTimeout
 from bricskg.store.embedded import Job, evaluate, is_store_error, store_unavailable
+from bricskg.store.long_queries import LongQueryMemo, query_shape
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_NAME = 15
@@ -322,6 +323,30 @@ class EvaluationError(base.QueryRefused):
     """The engine rejected the query while evaluating it (HTTP 400, like a refused query)."""
 
 
+ADMISSION_WAIT = 1.0  # seconds a query may wait for a busy pool before it is refused
+WAITERS_PER_EXECUTOR = 4  # queries that may wait at once, per executor; beyond: refused at once
+LONG_AFTER = 0.5  # seconds: a query still running after this is a long one
+LONG_SHARE = 0.5  # at most this share of a worker's executors run long queries; the rest turn over fast
+
+
+DEMOTE_AFTER = 1.0  # seconds: a query still running after this gets the lowest CPU priority
+# (not less: a demoted executor is replaced, and a fresh executor is slow on its first queries)
+
+
+def _demote(pid: int) -> bool:
+    """Give a long-running executor the lowest CPU priority (nice 19), so that on a busy machine
+    the many short queries keep their latency while a few long ones run. True when done."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+class ExecutorsBusy(BackendUnavailable):
+    """Every executor is busy and the short wait for one is full or over: HTTP 503 + Retry-After."""
+
+
 class ExecutorPool:
     """The executors of one worker process; thread-safe; one query per executor at a time."""
 
@@ -331,22 +356,70 @@ class ExecutorPool:
         self._zygote = Zygote(source)
         self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
         self._live = 0
+        self._waiting = 0  # requests waiting for an executor to come free
+        self._long = 0  # queries running longer than LONG_AFTER
+        self._known_long = LongQueryMemo()  # shapes of queries that ran longer than LONG_AFTER
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
             self._idle.put(self._spawn())
             self._live += 1
 
-    def run(self, job: Job, timeout: float) -> tuple[str, str, bytes]:
-        """Evaluate ``job`` in an executor within ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
+    def run(self, job: Job, timeout: float, started: float | None = None) -> tuple[str, str, bytes]:
+        """Evaluate ``job`` in an executor within ``timeout`` seconds of ``started`` (a
+        ``time.monotonic()`` value, when the request arrived; default now).
+
+        At most ``long_quota`` queries of this worker may run longer than ``LONG_AFTER``: one that
+        would exceed it is stopped then (503 + Retry-After), so long queries, however many arrive,
+        never hold every executor and short ones keep being answered."""
+        deadline = (time.monotonic() if started is None else started) + timeout
+        if deadline <= time.monotonic():
+            raise QueryTimeout(
+                f"The request waited in this server's queue for the whole query time limit of {timeout:g} seconds; "
+                "please retry."
+            )
+        shape = query_shape(job.query, job.default_graphs, job.named_graphs, job.explicit_dataset)
+        if self._long >= self.long_quota and shape in self._known_long:
+            raise ExecutorsBusy(
+                f"This query ran longer than {LONG_AFTER:g} s before, and this worker already runs "
+                f"{self.long_quota} long queries, its limit; please retry later."
+            )
         executor = self._acquire(deadline, timeout)
         while executor.conn.poll(0):  # an idle executor with something to read has died: replace it
             self._discard(executor)
             executor = self._acquire(deadline, timeout)
+        return self._evaluate(executor, job, deadline, timeout, shape)
+
+    @property
+    def long_quota(self) -> int:
+        return max(1, int(self.size * LONG_SHARE))
+
+    def _evaluate(
+        self, executor: Executor, job: Job, deadline: float, timeout: float, shape: bytes
+    ) -> tuple[str, str, bytes]:
+        started = time.monotonic()
+        counted_long = demoted = False
         try:
             executor.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            if not executor.conn.poll(max(0.0, deadline - time.monotonic())):
+            ready = executor.conn.poll(max(0.0, min(deadline, started + LONG_AFTER) - time.monotonic()))
+            if not ready and time.monotonic() < deadline:
+                self._known_long.remember(shape)
+                with self._lock:
+                    counted_long = self._long < self.long_quota
+                    if counted_long:
+                        self._long += 1
+                if not counted_long:
+                    self._discard(executor)
+                    raise ExecutorsBusy(
+                        f"This query ran longer than {LONG_AFTER:g} s while this worker already runs "
+                        f"{self.long_quota} long queries, its limit; please retry later."
+                    )
+                ready = executor.conn.poll(max(0.0, min(deadline, started + DEMOTE_AFTER) - time.monotonic()))
+                if not ready and time.monotonic() < deadline:
+                    demoted = _demote(executor.pid)
+                    ready = executor.conn.poll(max(0.0, deadline - time.monotonic()))
+            if not ready:
+                self._known_long.remember(shape)  # it ran for the whole time limit
                 self._discard(executor)
                 raise QueryTimeout(
                     f"The query ran longer than this endpoint's limit of {timeout:g} seconds and was stopped. "
@@ -357,13 +430,27 @@ class ExecutorPool:
         except (EOFError, OSError, pickle.UnpicklingError):
             self._discard(executor)
             raise BackendUnavailable("The query executor stopped unexpectedly; please retry.") from None
-        self._release(executor)
+        finally:
+            if counted_long:
+                with self._lock:
+                    self._long -= 1
+        if demoted:
+            self._discard(executor)  # an unprivileged process cannot take its priority back
+        else:
+            self._release(executor)
+        if not counted_long:
+            self._known_long.forget(shape)  # it ran short this time
         if header[0] == "ok":
             return header[1], header[2], body
         _, name, message = header
         raise _ERRORS.get(name, EvaluationError)(message)
 
     def _acquire(self, deadline: float, timeout: float) -> Executor:
+        """An idle executor; when all are busy, wait at most ``ADMISSION_WAIT`` (and only while
+        fewer than ``WAITERS_PER_EXECUTOR × size`` queries wait), else refuse: a query beyond
+        capacity gets 503 + Retry-After within a second, not after its whole timeout in a queue.
+        Executors running short queries turn over in milliseconds, so the wait only refuses when
+        they are held by long ones."""
         while True:
             try:
                 return self._idle.get_nowait()
@@ -377,12 +464,20 @@ class ExecutorPool:
                     except BackendUnavailable:
                         self._live -= 1
                         raise
+                waiting = self._waiting < WAITERS_PER_EXECUTOR * self.size
+                if waiting:
+                    self._waiting += 1
+            if not waiting:
+                raise ExecutorsBusy(f"All {self.size} query executors of this worker are busy; please retry.")
             try:
-                return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                return self._idle.get(timeout=max(0.0, min(deadline - time.monotonic(), ADMISSION_WAIT)))
             except queue.Empty:
-                raise BackendUnavailable(
-                    f"All query executors stayed busy for {timeout:g} seconds; please retry later."
+                raise ExecutorsBusy(
+                    f"All {self.size} query executors of this worker stayed busy; please retry."
                 ) from None
+            finally:
+                with self._lock:
+                    self._waiting -= 1
 
     def _spawn(self) -> Executor:
         """A new executor from the zygote; if the zygote is gone, this pool can never recover

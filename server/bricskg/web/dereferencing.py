@@ -6,6 +6,14 @@ claims — so the server never answers them with 200 (that would say the IRI nam
 
     text/html                → /page/id/russia
     text/turtle              → /data/id/russia.ttl      (likewise .nt .rdf .jsonld .trig .nq)
+    text/plain               → /data/id/russia.nt       (rdflib asks N-Triples so)
+
+Every document holds the description in its DEFAULT graph, so any parser, loading into a plain
+graph or a dataset, reads the same triples as from the Turtle. The dataset syntaxes (TriG, N-Quads,
+and JSON-LD with the named-graphs profile: ``?graphs=1`` or ``Accept: application/ld+json;
+profile="https://w3id.org/bricskg/profile/named-graphs"``) add the named graphs that say which
+claim states which triple — each of those triples is also in the default graph, as in the SPARQL
+endpoint's union default graph. JSON-LD is compact, with the published context embedded.
 
 The documents are ordinary resources (200, their own URL per format, so they can be cached, linked
 and bookmarked, as DBpedia does). Every answer carries ``Vary: Accept`` where it depends on it and
@@ -14,11 +22,17 @@ and bookmarked, as DBpedia does). Every answer carries ``Vary: Accept`` where it
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request
+import io
+import threading
+from collections import OrderedDict
 
+from flask import Blueprint, Response, redirect, render_template, request
+from rdflib import Dataset
+
+from bricskg.jsonld_compact import GRAPHS_PROFILE, write_document
 from bricskg.store.results import select_rows
 from bricskg.web import request_context
-from bricskg.web.descriptions import describe, is_safe_iri
+from bricskg.web.descriptions import Description, describe, is_safe_iri
 from bricskg.web.entity_claims import (
     by_sentence,
     claim_rows,
@@ -40,14 +54,47 @@ from bricskg.web.error_pages import not_acceptable, not_found
 from bricskg.web.source_text import segment_iris, segment_rows, segments
 from bricskg.web.iri_space import DATA_EXTENSIONS, IriSpace, split_data_path
 from bricskg.web.labels import fetch_labels
-from bricskg.web.negotiation_offers import OFFERS, choose
+from bricskg.web.negotiation_offers import OFFERS, choose, wants_graphs_profile
 from bricskg.web.ontology_docs import ontology_page
+from bricskg.web.prefixes import bind_prefixes
 
 EXISTS_QUERY = """
 SELECT (1 AS ?found) WHERE {{
   {{ {iri} ?p ?o }} UNION {{ ?s ?p {iri} }} UNION {{ GRAPH {iri} {{ ?s ?p ?o }} }}
 }} LIMIT 1
 """
+
+
+_DESCRIPTIONS_KEPT = 256
+_descriptions: "OrderedDict[tuple[int, int, str], Description]" = OrderedDict()
+_descriptions_lock = threading.Lock()
+
+
+def cached_description(iri: str) -> Description:
+    """The description of ``iri`` at the store's current version: a client (or crawler) asking for
+    the page and six syntaxes of one IRI costs one description query, not seven."""
+    backend = request_context.backend()
+    key = (id(backend), backend.version(), iri)  # several apps may share a process (tests)
+    with _descriptions_lock:
+        found = _descriptions.get(key)
+        if found is not None:
+            _descriptions.move_to_end(key)
+            return found
+    description = describe(backend, iri, request_context.iri_space().base + "source/")
+    with _descriptions_lock:
+        _descriptions[key] = description
+        while len(_descriptions) > _DESCRIPTIONS_KEPT:
+            _descriptions.popitem(last=False)
+    return description
+
+
+def first_described(iris: list[str]) -> tuple[str, Description]:
+    """The first of the IRIs a path may name that the store describes (else the first, empty)."""
+    for iri in iris:
+        description = cached_description(iri)
+        if not description.is_empty:
+            return iri, description
+    return iris[0], cached_description(iris[0])
 
 
 def register(blueprint: Blueprint) -> None:
@@ -71,20 +118,27 @@ def alternates_header(space: IriSpace, iri: str) -> str:
         f'<{space.data_path(iri, ext)}>; rel="alternate"; type="{media}"'
         for ext, (media, _, _) in DATA_EXTENSIONS.items()
     ]
+    links.append(
+        f'<{space.data_path(iri, "jsonld")}?graphs=1>; rel="alternate"; type="application/ld+json"; profile="{GRAPHS_PROFILE}"'
+    )
     return ", ".join(links)
 
 
 def resolve_thing(segment: str, rest: str) -> Response:
     """303 to the page or the data document of the thing this path names; 404/406 otherwise."""
     space = request_context.iri_space()
-    iri = space.iri_for(segment + ("/" + rest if rest else ""))
-    if not is_described(iri):
-        return not_found(f"<{iri}>")
-    media_type = choose(request.headers.get("Accept"))
+    candidates = [space.iri_for(path) for path in request_context.requested_iri_paths("/", segment + ("/" + rest if rest else ""))]
+    iri = next((candidate for candidate in candidates if is_described(candidate)), None)
+    if iri is None:
+        return not_found(f"<{candidates[0]}>")
+    accept = request.headers.get("Accept")
+    media_type = choose(accept)
     if media_type is None:
         return not_acceptable(list(OFFERS))
     extension = OFFERS[media_type]
     target = space.page_path(iri) if extension is None else space.data_path(iri, extension)
+    if extension == "jsonld" and wants_graphs_profile(accept):
+        target += "?graphs=1"
     response = redirect(target, code=303)
     response.vary.add("Accept")
     response.headers["Link"] = alternates_header(space, iri)
@@ -93,13 +147,13 @@ def resolve_thing(segment: str, rest: str) -> Response:
 
 def entity_page(rest: str) -> Response | str:
     space = request_context.iri_space()
-    iri = space.iri_for(rest)
-    if space.rest_of(iri) is None:
+    paths = request_context.requested_iri_paths("/page/", rest)
+    if space.rest_of(space.iri_for(paths[0])) is None:
         return not_found(f"/page/{rest}")
-    if rest == "ontology":  # the ontology IRI's page is the ontology's documentation
+    if paths[0] == "ontology":  # the ontology IRI's page is the ontology's documentation
         return ontology_page()
     backend = request_context.backend()
-    description = describe(backend, iri, space.base + "source/")
+    iri, description = first_described([space.iri_for(path) for path in paths])
     if description.is_empty:
         return not_found(f"<{iri}>")
     claims, members, parts = claim_rows(backend, iri), membership_rows(backend, iri), segment_rows(backend, iri)
@@ -134,21 +188,63 @@ def entity_page(rest: str) -> Response | str:
 def data_document(rest: str) -> Response:
     """The RDF description of one IRI in the syntax its extension names."""
     space = request_context.iri_space()
-    parts = split_data_path(rest)
+    paths = request_context.requested_iri_paths("/data/", rest)
+    parts = split_data_path(paths[0])
     if parts is None:
         return not_found(f"/data/{rest}")
-    stem, extension = parts
-    iri = space.iri_for(stem)
-    if space.rest_of(iri) is None:
+    extension = parts[1]
+    iris = [space.iri_for(split[0]) for split in map(split_data_path, paths) if split is not None]
+    if space.rest_of(iris[0]) is None:
         return not_found(f"/data/{rest}")
-    description = describe(request_context.backend(), iri, space.base + "source/")
+    iri, description = first_described(iris)
     if description.is_empty:
         return not_found(f"<{iri}>")
     media_type, rdflib_format, keeps_graphs = DATA_EXTENSIONS[extension]
-    source = description.as_dataset() if keeps_graphs else description.as_graph()
-    body = source.serialize(format=rdflib_format, encoding="utf-8")
-    response = Response(body, mimetype=media_type)
+    content_type = media_type
+    if extension == "jsonld":
+        with_graphs = request.args.get("graphs", "").lower() in ("1", "true", "yes") or wants_graphs_profile(
+            request.headers.get("Accept")
+        )
+        body = jsonld_document(description, with_graphs)
+        if with_graphs:
+            content_type = f'{media_type}; profile="{GRAPHS_PROFILE}"'
+    else:
+        source = document_dataset(description) if keeps_graphs else description.as_graph()
+        body = source.serialize(format=rdflib_format, encoding="utf-8")
+    response = Response(body, content_type=content_type)
     if media_type.startswith("text/") or media_type in ("application/n-triples", "application/n-quads", "application/trig"):
         response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
     response.headers["Link"] = alternates_header(space, iri)
+    response.vary.add("Accept")
     return response
+
+
+def _sorted_triples(triples) -> list:
+    return sorted(triples, key=lambda triple: tuple(term.n3() for term in triple))
+
+
+def jsonld_document(description: Description, with_graphs: bool) -> bytes:
+    """Compact JSON-LD: the description in the default graph, plus (profile) the claim graphs."""
+    named: dict = {}
+    if with_graphs:
+        for s, p, o, g in description.quads:
+            if g is not None:
+                named.setdefault(g, []).append((s, p, o))
+    out = io.BytesIO()
+    write_document(
+        out,
+        _sorted_triples(description.triples()),
+        [(graph, _sorted_triples(triples)) for graph, triples in sorted(named.items())],
+    )
+    return out.getvalue()
+
+
+def document_dataset(description: Description) -> Dataset:
+    """TriG / N-Quads: every triple in the default graph (what Turtle says), each claim graph named."""
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    for s, p, o, g in description.quads:
+        dataset.default_graph.add((s, p, o))
+        if g is not None:
+            dataset.graph(g).add((s, p, o))
+    return dataset

@@ -24,6 +24,7 @@ from bricskg.store.base import BackendError, ReadOnly
 from bricskg.store.delta import GraphEdit
 from bricskg.store.writer import AUDIT_GRAPH, EmbeddedTarget
 from bricskg.web.auth import check_write_access
+from bricskg.web.request_context import own_url
 from bricskg.web.update import config, error_response, plain, success_response, writer
 
 blueprint = Blueprint("graph_store", __name__)
@@ -247,10 +248,10 @@ def _create() -> Response:
         return denied
     rdf_format = UPLOAD_FORMATS.get(_media_type(request.content_type))
     if rdf_format is not None and rdf_format[1]:
-        quads = _payload(None, request.base_url)
+        quads = _payload(None, own_url())
         outcome = writer().load(quads, config().token_name)
         return success_response(outcome, 204)
-    location = request.base_url.rstrip("/") + "/" + str(uuid.uuid4())
+    location = own_url().rstrip("/") + "/" + str(uuid.uuid4())
     graph = ox.NamedNode(location)
     quads = _payload(graph, location)
     outcome = writer().graph_edit(GraphEdit(graph, quads), config().token_name, "GSP POST (new graph)")
@@ -297,9 +298,9 @@ def graph_store() -> Response:
             if request.method == "POST":
                 return _create()
             if request.method == "OPTIONS":
-                return _dispatch(None, request.base_url)
+                return _dispatch(None, own_url())
             return plain(400, "Name a graph: /store?graph=IRI or /store?default (SPARQL 1.1 Graph Store Protocol).")
-        base = request.base_url if isinstance(graph, ox.DefaultGraph) else graph.value
+        base = own_url() if isinstance(graph, ox.DefaultGraph) else graph.value
         return _dispatch(graph, base)
 
     return _guarded(action)
@@ -312,7 +313,7 @@ def graph_store_direct(rest: str) -> Response:
     def action() -> Response:
         if request.args:
             return plain(400, "A directly identified graph takes no ?graph= or ?default parameter.")
-        graph = _named(request.base_url)
+        graph = _named(own_url())
         return _dispatch(graph, graph.value)
 
     return _guarded(action)

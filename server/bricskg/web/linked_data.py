@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint
 
 from bricskg.store.base import BackendError
-from bricskg.web import dereferencing, dumps, landing, network, ontology_docs, query_ui, search, void
+from bricskg.web import dereferencing, dumps, jsonld_context, landing, network, ontology_docs, query_ui, search, void
 from bricskg.web.error_pages import backend_error_response
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ blueprint = Blueprint(
     static_url_path="/static",
 )
 
-for module in (landing, query_ui, search, dereferencing, dumps, void, ontology_docs, network):
+for module in (landing, query_ui, search, dereferencing, dumps, void, ontology_docs, network, jsonld_context):
     module.register(blueprint)
 
 blueprint.register_error_handler(BackendError, backend_error_response)

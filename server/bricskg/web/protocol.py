@@ -29,6 +29,7 @@ from bricskg.sparql.safety import check_query, update_has_using
 from bricskg.store.base import Backend, Dataset, QueryRequest
 from bricskg.web import errors
 from bricskg.web.errors import ProtocolError
+from bricskg.web.request_context import public_url
 from bricskg.web.service_description import DescriptionCache
 
 blueprint = Blueprint("protocol", __name__)
@@ -193,9 +194,15 @@ def _query(query: str, params: list[tuple[str, str]], config: Config) -> Respons
             base_iri=config.base_iri,  # relative IRIs resolve into the graph's namespace: <id/brics>
             timeout=config.query_timeout,
             max_result_bytes=config.max_result_bytes,
+            received_at=request.environ.get(RECEIVED_AT),
         )
     )
     return Response(result.body, status=200, headers=ANSWER_HEADERS[result.media_type])
+
+
+# set by the front (bricskg.front.worker) when the request was complete: the query deadline counts
+# from it, so "503 within the limit" holds however long the request queued
+RECEIVED_AT = "bricskg.received_at"
 
 
 def _update(update: str, params: list[tuple[str, str]]) -> Response:
@@ -242,7 +249,7 @@ def _service_description(format_param: str | None) -> Response:
         if redirect is not None:
             return redirect
     fmt = negotiate("graph", request.headers.get("Accept"), format_param)
-    endpoint_url = request.url_root.rstrip("/") + "/sparql"
+    endpoint_url = public_url() + "/sparql"
     body = _descriptions.get(_backend(), endpoint_url, fmt, _config().writes_enabled)
     return Response(body, status=200, headers=ANSWER_HEADERS[fmt.media_type])
 

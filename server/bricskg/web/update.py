@@ -25,6 +25,7 @@ from bricskg.store.base import (
 )
 from bricskg.store.writer import WriteOutcome, Writer, target_for
 from bricskg.web.auth import check_write_access
+from bricskg.web.request_context import own_url
 
 _writer_lock = threading.Lock()
 
@@ -69,7 +70,7 @@ def perform_update(
             update_text,
             using=list(using_graph_uris),
             using_named=list(using_named_graph_uris),
-            base_iri=base_iri or request.base_url,  # the service-defined base: the endpoint (Protocol §2.2)
+            base_iri=base_iri or own_url(),  # the service-defined base: the endpoint (Protocol §2.2)
             agent=config().token_name,
         )
     except BackendError as error:

@@ -3,7 +3,14 @@
 Everything in it is counted from the store at request time through SPARQL (cached per store
 version), so a crawler never reads stale numbers: triples, distinct subjects/objects, one class
 partition per class and one property partition per property, plus where to get the data (the SPARQL
-endpoint, the dumps) and which IRIs are ours (``void:uriSpace``). Title, description and licence come
+endpoint, the dumps) and which IRIs are ours (``void:uriSpace``).
+
+Two counts, said apart because the dumps differ: ``#bricskg`` is the union of all graphs as a SET of
+triples — its ``void:triples`` is exactly what the Turtle, N-Triples, RDF/XML and JSON-LD dumps hold
+— with one ``void:subset`` per named graph (``sd:name``, the statements stated in that graph);
+``#bricskg-quads`` is the same data graph by graph — its ``void:triples`` counts the statements
+(quads) the TriG, N-Quads and named-graphs JSON-LD dumps hold; a triple stated by two claims counts
+once in the first and twice in the second. Title, description and licence come
 from the ontology's header, the one place the knowledge-graph package states them.
 """
 
@@ -12,7 +19,7 @@ from __future__ import annotations
 import threading
 
 from flask import Blueprint, Response, render_template, request, url_for
-from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from bricskg.dataset import ONTOLOGY_GRAPH
@@ -28,10 +35,20 @@ from bricskg.web.prefixes import bind_prefixes
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DATASET_FRAGMENT = "bricskg"
+QUADS_FRAGMENT = "bricskg-quads"
+MAX_LISTED_GRAPHS = 1000  # past this, the claim graphs are one summed subset (a VoID file stays small)
 
 # Turtle first: crawlers sending */* get it; browsers name text/html and get the Turtle on a page.
-VOID_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "text/html"]
+VOID_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "text/html", "text/plain"]
+UNION_DUMPS = ("ttl", "nt", "jsonld", "rdf")  # the union of all graphs, as triples
+QUAD_DUMPS = ("trig", "nq", "jsonld?graphs=1")  # every statement in its named graph
 DUMP_EXTENSIONS = ("ttl", "nt", "jsonld", "trig", "nq", "rdf")
+
+UNION_TRIPLES_QUERY = "SELECT (COUNT(*) AS ?triples) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+GRAPH_SIZES_QUERY = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+DEFAULT_ONLY_QUERY = """
+SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }
+"""
 
 STATISTICS_QUERY = """
 SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) (COUNT(DISTINCT ?p) AS ?properties)
@@ -41,9 +58,8 @@ CLASS_PARTITION_QUERY = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?entities) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class
 """
 PROPERTY_PARTITION_QUERY = """
-SELECT ?property (COUNT(*) AS ?triples) WHERE {
-  { GRAPH ?g { ?s ?property ?o } } UNION { ?s ?property ?o FILTER NOT EXISTS { GRAPH ?h { ?s ?property ?o } } }
-} GROUP BY ?property ORDER BY ?property
+SELECT ?property (COUNT(*) AS ?triples) WHERE { SELECT DISTINCT ?s ?property ?o WHERE { ?s ?property ?o } }
+GROUP BY ?property ORDER BY ?property
 """
 HEADER_QUERY = """
 SELECT ?p ?o WHERE {{ GRAPH <{graph}> {{ <{graph}> ?p ?o }} }}
@@ -74,6 +90,65 @@ def dataset_iri(root_url: str) -> URIRef:
     return URIRef(root_url.rstrip("/") + "/.well-known/void#" + DATASET_FRAGMENT)
 
 
+def _count(backend: Backend, query: str) -> int:
+    rows = select_rows(backend, query)
+    return int(rows[0]["triples"]) if rows else 0
+
+
+def _integer(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+def add_graph_counts(graph: Graph, backend: Backend, dataset: URIRef, root: str) -> None:
+    """``void:triples`` of the union (triples) and of the graph-by-graph dataset (quads), said apart,
+    with a subset per named graph and the dumps that hold each."""
+    union_triples = _count(backend, UNION_TRIPLES_QUERY)
+    sizes = [(row["g"], int(row["triples"])) for row in select_rows(backend, GRAPH_SIZES_QUERY)]
+    default_only = _count(backend, DEFAULT_ONLY_QUERY)
+    graph.add((dataset, VOID.triples, _integer(union_triples)))
+    graph.add((dataset, RDFS.comment, Literal(
+        "void:triples counts the distinct triples of the union of all graphs: what the Turtle, N-Triples, "
+        "RDF/XML and JSON-LD dumps hold. Each void:subset is one named graph (sd:name) with the statements "
+        "stated in it; a triple stated in several graphs counts once here and once per graph there.", lang="en")))
+    quads = URIRef(root + "/.well-known/void#" + QUADS_FRAGMENT)
+    graph.add((quads, RDF.type, VOID.Dataset))
+    graph.add((quads, DCTERMS.title, Literal("bricskg graph by graph: every statement in the named graph that states it", lang="en")))
+    graph.add((quads, RDFS.comment, Literal(
+        "void:triples counts statements (quads): what the TriG, N-Quads and named-graphs JSON-LD dumps hold. "
+        "The same data as the union dataset it is linked from.", lang="en")))
+    graph.add((quads, VOID.triples, _integer(sum(size for _, size in sizes) + default_only)))
+    graph.add((quads, DCTERMS.isFormatOf, dataset))
+    graph.add((dataset, DCTERMS.hasFormat, quads))
+    for name in UNION_DUMPS:
+        dump = URIRef(f"{root}/dumps/{DUMP_NAME}.{name}")
+        graph.add((dataset, VOID.dataDump, dump))
+        graph.add((dump, DCTERMS["format"], Literal(DATA_EXTENSIONS[name][0])))
+    for name in QUAD_DUMPS:
+        dump = URIRef(f"{root}/dumps/{DUMP_NAME}.{name}")
+        graph.add((quads, VOID.dataDump, dump))
+        graph.add((dump, DCTERMS["format"], Literal(DATA_EXTENSIONS[name.split("?")[0]][0])))
+    listed = sizes if len(sizes) <= MAX_LISTED_GRAPHS else [(g, n) for g, n in sizes if "/claim/" not in str(g)]
+    for index, (name, size) in enumerate(listed):
+        subset = URIRef(f"{root}/.well-known/void#graph-{index}")
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, SD.name, name))
+        graph.add((subset, VOID.triples, _integer(size)))
+    if len(listed) < len(sizes):
+        rest = [size for g, size in sizes if "/claim/" in str(g)]
+        subset = URIRef(f"{root}/.well-known/void#claim-graphs")
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, VOID.triples, _integer(sum(rest))))
+        graph.add((subset, RDFS.comment, Literal(f"the {len(rest)} claim graphs, one per claim, together", lang="en")))
+    if default_only:
+        subset = URIRef(f"{root}/.well-known/void#default-graph")
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, VOID.triples, _integer(default_only)))
+        graph.add((subset, RDFS.comment, Literal("the triples no named graph states (the default graph)", lang="en")))
+
+
 def void_graph(backend: Backend, root_url: str, base_iri: str) -> Graph:
     """The VoID description as an rdflib graph, for this server's absolute URLs."""
     key = (backend.version(), root_url)
@@ -85,7 +160,7 @@ def void_graph(backend: Backend, root_url: str, base_iri: str) -> Graph:
     dataset = dataset_iri(root_url)
     root = root_url.rstrip("/")
     graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add((dataset, VOID.triples, Literal(backend.quad_count(), datatype=XSD.integer)))
+    add_graph_counts(graph, backend, dataset, root)
     statistics = select_rows(backend, STATISTICS_QUERY)
     if statistics:
         row = statistics[0]
@@ -105,10 +180,6 @@ def void_graph(backend: Backend, root_url: str, base_iri: str) -> Graph:
         graph.add((partition, VOID.property, row["property"]))
         graph.add((partition, VOID.triples, Literal(int(row["triples"]), datatype=XSD.integer)))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
-    for extension in DUMP_EXTENSIONS:
-        dump = URIRef(f"{root}/dumps/{DUMP_NAME}.{extension}")
-        graph.add((dataset, VOID.dataDump, dump))
-        graph.add((dump, DCTERMS["format"], Literal(DATA_EXTENSIONS[extension][0])))
     graph.add((dataset, VOID.uriSpace, Literal(base_iri)))
     graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_GRAPH)))  # the ontology IRI: it resolves
     for row in select_rows(backend, EXAMPLE_QUERY.format(namespace=base_iri + "id/")):
@@ -139,7 +210,10 @@ def void_description() -> Response:
         response = Response(render_template("void.html", turtle=turtle), mimetype="text/html")
         response.vary.add("Accept")
         return response
-    rdflib_format = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt", "application/rdf+xml": "xml"}[media_type]
+    rdflib_format = {
+        "text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+        "application/rdf+xml": "xml", "text/plain": "nt",
+    }[media_type]
     response = Response(graph.serialize(format=rdflib_format, encoding="utf-8"), mimetype=media_type)
     response.vary.add("Accept")
     return response
