@@ -93,10 +93,12 @@ def store_path(tmp_path):
 
 def test_kill_9_during_writes_loses_no_acknowledged_write_and_tears_no_pair(store_path, request) -> None:
     from live_server import start_server
+    from protocol_home import protocol_home
 
     store_path.mkdir()
     arguments = ("--store", str(store_path), "--workers", "2", "--threads", "4")
-    environment = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN}
+    # the writers' urn: pairs are not bricskg data: no dataset rules (tests/protocol_home.py)
+    environment = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN, "BRICSKG_HOME": str(protocol_home(store_path.parent, with_data=True))}
     acknowledged: set[str] = set()
     attempted: set[str] = set()
     report = []

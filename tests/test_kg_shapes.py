@@ -8,8 +8,12 @@ fail for in header comments, one per expected violation:
 
     # expect: <focus node> <source shape> [<constraint component or named SPARQL constraint>]
 
-(prefixed names with the bkgr:, claim:, src:, bkg:, bkgsh:, sh: prefixes, or <full IRIs>). The test
-requires the set of (focus node, source shape) pairs of the violations to be exactly that set, and
+(prefixed names with the bkgr:, claim:, src:, bkg:, bkgsh:, sh: prefixes, or <full IRIs>). An
+example's default-graph statements are placed in the claim graph ``claim:shape-example``, recorded
+in the provenance graph as an asserted claim of the context's sentence (nothing may live in the
+default graph: bkgsh:NoTripleInTheDefaultGraph); an example about the default graph itself says so
+with a ``# keep: default graph`` line, and one whose statements are not asserted names the claim's
+modality with ``# example claim modality: bkg:modalityForecast``. The test requires the set of (focus node, source shape) pairs of the violations to be exactly that set, and
 a result with the named component/constraint where one is given: the example fails for the
 expected reason and for nothing else. Adding an example file adds a test.
 """
@@ -28,6 +32,8 @@ from rdflib.namespace import RDF, SH
 from bricskg.dataset import ONTOLOGY_GRAPH, SourceFile, bundled_sources, load_into_store
 from bricskg.paths import shapes_dir
 from bricskg.validation import affected_focus_nodes, load_shapes, validate_dataset
+from bricskg.validation.focus import DATASET_NODE
+from shape_examples import example_quads
 from bricskg.validation.report import PREFIXES
 from bricskg.validation.shapes_graph import load as load_loaded_shapes
 
@@ -63,7 +69,9 @@ def ontology_sources() -> list[SourceFile]:
 
 def example_store(*paths: Path) -> ox.Store:
     store = ox.Store()
-    load_into_store(store, ontology_sources() + [SourceFile(CONTEXT, None)] + [SourceFile(p, None) for p in paths])
+    load_into_store(store, ontology_sources() + [SourceFile(CONTEXT, None)])
+    for path in paths:
+        store.extend(example_quads(path))
     return store
 
 
@@ -261,7 +269,8 @@ def test_affected_nodes_are_the_changed_terms_and_their_referrers() -> None:
                ox.Quad(n("selector"), RDF_TYPE, n("Selector"), ox.DefaultGraph()),
                ox.Quad(n("x"), n("p"), n("y"), n("g"))]
     found = {str(node).removeprefix(ex) for node in affected_focus_nodes(store, changed)}
-    assert found == {"selector", "sentence", "claim", "x", "y", "g"}  # not the class, not "other"
+    # not the class, not "other"; and the dataset node, whose rules see every write
+    assert found == {"selector", "sentence", "claim", "x", "y", "g", str(DATASET_NODE)}
 
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -272,12 +281,13 @@ def test_a_new_duplicate_code_re_validates_the_state_that_already_had_it() -> No
     and focus-mode validation of the affected nodes reports both."""
     store = example_store()
     iran = ox.NamedNode(PREFIXES["bkgr"] + "iran")
+    reference = ox.NamedNode("https://w3id.org/bricskg/graph/reference")
     written = [
-        ox.Quad(iran, RDF_TYPE, ox.NamedNode(PREFIXES["bkg"] + "State"), ox.DefaultGraph()),
-        ox.Quad(iran, ox.NamedNode(str(rdflib.RDFS.label)), ox.Literal("Iran", language="en"), ox.DefaultGraph()),
-        ox.Quad(iran, ox.NamedNode(PREFIXES["bkg"] + "iso3166Alpha2"), ox.Literal("IR"), ox.DefaultGraph()),
-        ox.Quad(iran, ox.NamedNode(PREFIXES["bkg"] + "iso3166Alpha3"), ox.Literal("RUS"), ox.DefaultGraph()),
-        ox.Quad(iran, ox.NamedNode(PREFIXES["bkg"] + "wikidataItem"), ox.NamedNode("http://www.wikidata.org/entity/Q794"), ox.DefaultGraph()),
+        ox.Quad(iran, RDF_TYPE, ox.NamedNode(PREFIXES["bkg"] + "State"), reference),
+        ox.Quad(iran, ox.NamedNode(str(rdflib.RDFS.label)), ox.Literal("Iran", language="en"), reference),
+        ox.Quad(iran, ox.NamedNode(PREFIXES["bkg"] + "iso3166Alpha2"), ox.Literal("IR"), reference),
+        ox.Quad(iran, ox.NamedNode(PREFIXES["bkg"] + "iso3166Alpha3"), ox.Literal("RUS"), reference),
+        ox.Quad(iran, ox.NamedNode(PREFIXES["bkg"] + "wikidataItem"), ox.NamedNode("http://www.wikidata.org/entity/Q794"), reference),
     ]
     store.extend(written)
     focus = affected_focus_nodes(store, written)
@@ -325,7 +335,8 @@ def test_an_rdflib_dataset_validates_like_the_store() -> None:
 def test_data_without_the_ontology_is_validated_with_it_and_left_untouched() -> None:
     """Class targets need the ontology's subclass axioms; a caller's store lacking them is not modified."""
     store = ox.Store()
-    load_into_store(store, [SourceFile(CONTEXT, None), SourceFile(EXAMPLES_DIR / "StateShape" / "fail-malformed-codes.trig", None)])
+    load_into_store(store, [SourceFile(CONTEXT, None)])
+    store.extend(example_quads(EXAMPLES_DIR / "StateShape" / "fail-malformed-codes.trig"))
     size = len(store)
     report = validate_dataset(store)
     assert violation_pairs(report) == expectations(EXAMPLES_DIR / "StateShape" / "fail-malformed-codes.trig")
@@ -389,4 +400,4 @@ def test_a_write_pointing_at_a_hub_does_not_re_validate_what_else_points_at_it()
     focus = affected_focus_nodes(store, [mention, restated])
     assert focus == {rdflib.URIRef(new.value), rdflib.URIRef(russia.value),
                      rdflib.URIRef("https://w3id.org/bricskg/graph/reference"),
-                     rdflib.URIRef("https://w3id.org/bricskg/claim/a-new-claim")}
+                     rdflib.URIRef("https://w3id.org/bricskg/claim/a-new-claim"), DATASET_NODE}

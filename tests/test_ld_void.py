@@ -10,6 +10,7 @@ from bricskg.config import BASE_IRI
 from bricskg.dataset import load_rdflib_dataset
 from ld_graph_comparison import normalise_term
 
+INFERRED_GRAPH = "https://w3id.org/bricskg/graph/inferred"
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCTERMS = rdflib.namespace.DCTERMS
@@ -63,9 +64,22 @@ def test_each_count_is_what_the_dumps_it_names_hold(live_server, void, dataset_n
     assert dumps_of[quads_node] == {"bricskg.trig", "bricskg.nq", "bricskg.jsonld?graphs=1"}
     subsets = list(void.objects(dataset_node, VOID.subset))
     named = {str(void.value(subset, SD.name)): int(void.value(subset, VOID.triples)) for subset in subsets if void.value(subset, SD.name)}
+    assert named.pop(INFERRED_GRAPH) > 0  # the entailments: described, and by design in no dump
     assert len(named) > 30
     for graph, count in named.items():
         assert count == sum(1 for line in quads if line.rstrip(" .").endswith(f"<{graph}>")), graph
+
+
+def test_inferred_graph_is_a_labelled_subset_with_its_regime_and_size(void, dataset_node):
+    from bricskg.dataset import open_memory_store
+    from bricskg.inference import INFERRED, materialise
+
+    store = open_memory_store()
+    materialise(store)
+    subsets = [s for s in void.objects(dataset_node, VOID.subset) if str(void.value(s, SD.name)) == INFERRED_GRAPH]
+    assert len(subsets) == 1
+    assert str(void.value(subsets[0], DCTERMS.conformsTo)) == "http://www.w3.org/ns/entailment/RDFS"
+    assert int(void.value(subsets[0], VOID.triples)) == sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED))
 
 
 def test_class_partitions_count_the_instances_of_each_class(void, dataset_node, bundled_quads):

@@ -206,10 +206,13 @@ def writer(url: str, budget: Budget, figures: Figures, index: int) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     from live_server import running_server
+    from protocol_home import protocol_home
 
     store = tmp_path_factory.mktemp("load-store")
     arguments = ["--store", str(store), "--workers", "2", "--threads", "8"]  # the production defaults
-    with running_server(arguments, env={"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN}) as running:
+    # the writers' urn: pairs are not bricskg data: the dataset rules are left out (tests/protocol_home.py)
+    env = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN, "BRICSKG_HOME": str(protocol_home(tmp_path_factory.mktemp("load-home"), with_data=True))}
+    with running_server(arguments, env=env) as running:
         yield running.url
 
 

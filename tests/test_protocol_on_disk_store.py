@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from live_server import ServerFailedToStart, descendants, start_server
+from protocol_home import protocol_home
 
 TOKEN = "on-disk-test-token"
 WRITE = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
@@ -60,7 +61,8 @@ def _threads(pid: int) -> int:
 
 
 def _serve(store: Path):
-    return start_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN})
+    home = protocol_home(store.parent)  # example.org data: no dataset rules
+    return start_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(home)})
 
 
 @pytest.fixture

@@ -46,6 +46,20 @@ def bundled() -> rdflib.Dataset:
     return load_rdflib_dataset()
 
 
+INFERRED_GRAPH = "https://w3id.org/bricskg/graph/inferred"
+
+
+@pytest.fixture(scope="module")
+def inferred() -> set:
+    """The triples of the served inferred graph (bricskg.inference) for the bundled data."""
+    from bricskg.inference import INFERRED, materialise
+    from bricskg.validation.terms import to_rdflib
+
+    store = open_memory_store()
+    materialise(store)
+    return {tuple(to_rdflib(t) for t in (q.subject, q.predicate, q.object)) for q in store.quads_for_pattern(None, None, None, INFERRED)}
+
+
 def _rows(response) -> list[dict]:
     assert response.status_code == 200, response.text
     return response.json()["results"]["bindings"]
@@ -76,7 +90,7 @@ def test_a_label_stated_in_many_claim_graphs_is_one_row_without_distinct(live_se
 
 
 def test_graph_variable_still_finds_each_claim_graph(live_server, bundled):
-    expected = {str(g) for *_, g in bundled.quads((None, None, None, None))}
+    expected = {str(g) for *_, g in bundled.quads((None, None, None, None))} | {INFERRED_GRAPH}
     rows = _rows(live_server.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
     assert {row["g"]["value"] for row in rows} == expected
     holders = _rows(live_server.query(GRAPHS_WITH_RUSSIA_LABEL))
@@ -86,10 +100,11 @@ def test_graph_variable_still_finds_each_claim_graph(live_server, bundled):
     )
 
 
-def test_each_graph_counts_only_its_own_triples(live_server, bundled):
+def test_each_graph_counts_only_its_own_triples(live_server, bundled, inferred):
     rows = _rows(live_server.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"))
     served = {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
-    assert served == {str(graph.identifier): len(graph) for graph in bundled.graphs() if len(graph)}
+    expected = {str(graph.identifier): len(graph) for graph in bundled.graphs() if len(graph)}
+    assert served == {**expected, INFERRED_GRAPH: len(inferred)}
 
 
 def test_trig_dump_default_graph_does_not_contain_the_union_copies(live_server, bundled):
@@ -103,7 +118,7 @@ def test_trig_dump_default_graph_does_not_contain_the_union_copies(live_server, 
     assert served_quads == health["quads"] == sum(1 for _ in bundled.quads((None, None, None, None)))
 
 
-def test_health_and_service_description_say_the_union_is_materialised(live_server, bundled):
+def test_health_and_service_description_say_the_union_is_materialised(live_server, bundled, inferred):
     assert live_server.get("/health").json()["default_graph"] == UNION_MATERIALISED
     description = rdflib.Graph().parse(
         data=live_server.get("/sparql", headers={"Accept": "text/turtle"}).text, format="turtle"
@@ -111,7 +126,7 @@ def test_health_and_service_description_say_the_union_is_materialised(live_serve
     default_graph = next(description.objects(None, SD.defaultGraph))
     assert "each triple once" in str(description.value(default_graph, RDFS.comment))
     union = {(s, p, o) for s, p, o, _ in bundled.quads((None, None, None, None))}
-    assert int(description.value(default_graph, VOID.triples)) == len(union)
+    assert int(description.value(default_graph, VOID.triples)) == len(union | inferred)
 
 
 # --- in-process: what is materialised, and what is not ----------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from live_server import running_server
+from protocol_home import protocol_home
 
 TOKEN = "front-errors-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -18,8 +19,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    store = tmp_path_factory.mktemp("front-errors") / "store"
-    with running_server(["--store", str(store), "--no-bundled"], env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
+    root = tmp_path_factory.mktemp("front-errors")
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(protocol_home(root))}  # example.org data: no dataset rules
+    with running_server(["--store", str(root / "store"), "--no-bundled"], env=env) as running:
         yield running
 
 

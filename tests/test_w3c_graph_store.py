@@ -15,6 +15,7 @@ import requests
 from rdflib.compare import isomorphic
 
 from live_server import live_server
+from protocol_home import protocol_home
 from shared_material import cases, require
 from test_w3c_protocol_updates import AUTH, SUITE, TOKEN, HttpTest, read_manifest, run_exchange
 
@@ -30,8 +31,9 @@ def gsp_tests() -> list[HttpTest]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     require("sparql11", MANIFEST)
-    store = tmp_path_factory.mktemp("w3c-gsp") / "store"
-    with live_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
+    root = tmp_path_factory.mktemp("w3c-gsp")
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(protocol_home(root))}
+    with live_server("--store", str(root / "store"), "--no-bundled", env=env) as running:
         yield running
 
 

@@ -22,6 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from live_server import live_server
+from protocol_home import protocol_home
 from shared_material import cases, require, sparql11_dir
 
 SUITE = sparql11_dir()
@@ -177,8 +178,9 @@ def update_tests() -> list[HttpTest]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     require("sparql11", PROTOCOL_MANIFEST)
-    store = tmp_path_factory.mktemp("w3c-updates") / "store"
-    with live_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
+    root = tmp_path_factory.mktemp("w3c-updates")
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(protocol_home(root))}
+    with live_server("--store", str(root / "store"), "--no-bundled", env=env) as running:
         yield running
 
 

@@ -280,12 +280,15 @@ def query_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory: pytest.TempPathFactory):
     from live_server import running_server
+    from protocol_home import protocol_home
 
     store = tmp_path_factory.mktemp("w3c-update-store")
     # One request thread: the tests are sequential, and every executor of an on-disk store re-opens
     # its snapshot after each write, so one executor keeps that cost to once per test.
     arguments = ["--store", str(store), "--no-bundled", "--workers", "1", "--threads", "1"]
-    with running_server(arguments, env={"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN}) as server:
+    # the suite's data is not bricskg data: no dataset rules (tests/protocol_home.py)
+    env = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN, "BRICSKG_HOME": str(protocol_home(tmp_path_factory.mktemp("w3c-update-home")))}
+    with running_server(arguments, env=env) as server:
         yield server.url
 
 

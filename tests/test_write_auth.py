@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from live_server import live_server
+from protocol_home import protocol_home
 
 TOKEN = "s3cret-Token-value"
 AUDIT = "https://w3id.org/bricskg/graph/audit"
@@ -20,8 +21,9 @@ TURTLE = b'<http://example.org/auth/s> <http://example.org/auth/p> "o" .'
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    store = tmp_path_factory.mktemp("auth") / "store"
-    with live_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
+    root = tmp_path_factory.mktemp("auth")
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(protocol_home(root))}  # example.org data
+    with live_server("--store", str(root / "store"), "--no-bundled", env=env) as running:
         yield running
 
 

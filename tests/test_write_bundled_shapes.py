@@ -55,6 +55,18 @@ BREAKING = {
     "a_claim_graph_without_provenance": 'INSERT DATA { GRAPH claim:made-up { bkgr:brazil rdfs:comment "x"@en } }',
     "dropping_a_claim_graph": "DROP GRAPH claim:putin-emphasizes-ai-importance",
     "an_entity_iri_outside_the_namespace": 'INSERT DATA { GRAPH graph:reference { <http://example.org/x> a bkg:State ; rdfs:label "X"@en } }',
+    # the dataset's own rules (shapes/dataset.ttl): no unsourced fact, no misspelled term, no
+    # ill-typed literal, no character XML cannot carry
+    "a_bare_default_graph_triple": "INSERT DATA { bkgr:iran bkg:trend bkg:trendIntensifying }",
+    "a_graph_outside_the_layout": 'INSERT DATA { GRAPH <http://example.org/g> { bkgr:iran rdfs:comment "x"@en } }',
+    "an_untyped_reference_node": 'INSERT DATA { GRAPH graph:reference { bkgr:atlantis rdfs:label "Atlantis"@en } }',
+    "a_misspelled_property": "INSERT DATA { GRAPH graph:reference { bkgr:iran bkg:signedBye bkgr:russia } }",
+    "a_misspelled_class": "INSERT DATA { GRAPH graph:reference { bkgr:iran a bkg:Sate } }",
+    "an_ill_typed_year": 'INSERT DATA { GRAPH graph:reference { bkgr:year-twenty a <http://www.w3.org/2006/time#Instant> ; '
+    'rdfs:label "twenty"@en ; <http://www.w3.org/2006/time#inXSDgYear> "twenty"^^<http://www.w3.org/2001/XMLSchema#gYear> } }',
+    "a_label_holding_u0001": 'INSERT DATA { GRAPH graph:reference { bkgr:iran <http://www.w3.org/2004/02/skos/core#altLabel> "Ir\\u0001an"@en } }',
+    "a_label_holding_uffff": 'INSERT DATA { GRAPH graph:reference { bkgr:iran <http://www.w3.org/2004/02/skos/core#altLabel> "Iran\\uFFFF"@en } }',
+    "a_label_holding_u0000": 'INSERT DATA { GRAPH graph:reference { bkgr:iran <http://www.w3.org/2004/02/skos/core#altLabel> "Ir\\u0000an"@en } }',
 }
 
 

@@ -16,6 +16,7 @@ import time
 import requests
 
 from live_server import start_server
+from protocol_home import protocol_home
 
 TOKEN = "durability-token"
 HEADERS = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
@@ -56,7 +57,8 @@ def _wait_until_gone(pgid: int, timeout: float = 30.0) -> None:
 
 def test_acknowledged_writes_survive_kill_9_and_none_is_half_applied(tmp_path) -> None:
     store = tmp_path / "store"
-    env = {"BRICSKG_ADMIN_TOKEN": TOKEN}
+    home = str(protocol_home(tmp_path))  # example.org data: no dataset rules
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": home}
     server = start_server("--store", str(store), "--no-bundled", env=env)
     acknowledged: list[int] = []
     stop = threading.Event()
@@ -79,7 +81,7 @@ def test_acknowledged_writes_survive_kill_9_and_none_is_half_applied(tmp_path) -
     survivors = acknowledged[:]
 
     # Read back through a fresh read-only server (no token): what a restarted deployment serves.
-    restarted = start_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": None})
+    restarted = start_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": None, "BRICSKG_HOME": home})
     try:
         response = requests.post(
             restarted.base_url + "/sparql",

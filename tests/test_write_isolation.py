@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from live_server import live_server
+from protocol_home import protocol_home
 
 TOKEN = "isolation-token"
 EX = "http://example.org/isolation/"
@@ -21,8 +22,9 @@ WRITES = 25
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    store = tmp_path_factory.mktemp("isolation") / "store"
-    with live_server("--store", str(store), "--no-bundled", env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as running:
+    root = tmp_path_factory.mktemp("isolation")
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(protocol_home(root))}  # example.org data
+    with live_server("--store", str(root / "store"), "--no-bundled", env=env) as running:
         yield running
 
 

@@ -32,6 +32,8 @@ class Config:
     backend_url: str | None = None  # external SPARQL 1.1 query endpoint
     backend_update_url: str | None = None
     base_iri: str = BASE_IRI
+    inference: bool = True  # materialise the entailment regime (bricskg.inference); --no-inference turns it off
+    hermit: bool = False  # add HermiT's class memberships beyond the rules to the inferred graph (--hermit)
 
     def public_url(self, port: int | None = None) -> str:
         """The server's own URL, never taken from a request's ``Host`` header: ``base_url`` when

@@ -29,6 +29,7 @@ from bricskg.validation.report import PREFIXES
 PROVENANCE_GRAPH = BASE_IRI + "graph/provenance"
 REFERENCE_GRAPH = BASE_IRI + "graph/reference"
 AUDIT_GRAPH = BASE_IRI + "graph/audit"
+INFERRED_GRAPH = BASE_IRI + "graph/inferred"  # bricskg.inference: derived, so never part of a dump
 
 # format name -> pyoxigraph syntax (the names the CLI accepts)
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -77,6 +78,8 @@ class Selection:
             return self.ontology
         if name == AUDIT_GRAPH:
             return False  # a server's write log, not part of the published graph
+        if name == INFERRED_GRAPH:
+            return False  # entailments: any RDFS / OWL 2 RL reasoner re-derives them from the dump
         return True  # claim graphs and any other data graph
 
 

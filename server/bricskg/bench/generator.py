@@ -172,7 +172,14 @@ class Generator:
         return self.random.sample(range(limit), min(count, limit))
 
     def write_reference(self, first_state: int = 0) -> None:
-        """ISO codes and Wikidata-style links of every pool state, in the reference graph."""
+        """ISO codes and Wikidata-style links of every pool state, in the reference graph, which the
+        provenance graph says is derived from a source (as data/reference.trig does)."""
+        if first_state == 0:
+            source = f"<{BASE}source/synthetic-reference-notes>"
+            self.out.quad(REFERENCE, f"<{PROV}wasDerivedFrom>", source, PROVENANCE)
+            self.out.quad(source, RDF_TYPE, bkg("Source"), PROVENANCE)
+            self.out.quad(source, LABEL, lit("Synthetic reference notes", "en"), PROVENANCE)
+            self.out.quad(source, f"<{DCTERMS}title>", lit("Synthetic reference notes"), PROVENANCE)
         for index in range(first_state, self.pools.states):
             node, label = self.state(index)
             alpha2, alpha3 = self.state_codes[index]
@@ -429,7 +436,7 @@ class Generator:
             end = start + len(text)
             assert full[start:end] == text
             q(sentence, RDF_TYPE, bkg("Sentence"), PROVENANCE)
-            q(sentence, bkg("position"), lit(str(position), datatype="positiveInteger"), PROVENANCE)
+            q(sentence, bkg("position"), lit(str(position), datatype="integer"), PROVENANCE)
             q(sentence, f"<{DCTERMS}isPartOf>", article, PROVENANCE)
             q(sentence, f"<{OA}hasSource>", article, PROVENANCE)
             quote, where = self.blank(), self.blank()
@@ -442,8 +449,8 @@ class Generator:
                 q(quote, f"<{OA}suffix>", lit(full[end : end + 32]), PROVENANCE)
             q(sentence, f"<{OA}hasSelector>", where, PROVENANCE)
             q(where, RDF_TYPE, f"<{OA}TextPositionSelector>", PROVENANCE)
-            q(where, f"<{OA}start>", lit(str(start), datatype="nonNegativeInteger"), PROVENANCE)
-            q(where, f"<{OA}end>", lit(str(end), datatype="nonNegativeInteger"), PROVENANCE)
+            q(where, f"<{OA}start>", lit(str(start), datatype="integer"), PROVENANCE)
+            q(where, f"<{OA}end>", lit(str(end), datatype="integer"), PROVENANCE)
             start = end + 1
 
     def blank(self) -> str:

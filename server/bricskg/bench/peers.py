@@ -204,7 +204,9 @@ def start_bricskg(
     """
     port = free_port()
     launcher = [venv_tool("bricskg")] if cached else [sys.executable, "-m", "bricskg.bench.uncached_serve"]
-    command = launcher + ["serve", "--host", LOOPBACK, "--port", str(port)]
+    # --no-inference: the peers serve the stated triples only, so bricskg must too for the answers
+    # (checked to be equal) and the work per query to be the same
+    command = launcher + ["serve", "--host", LOOPBACK, "--port", str(port), "--no-inference"]
     if workers is not None:
         command += ["--workers", str(workers)]
     if threads is not None:

@@ -162,6 +162,13 @@ def phase_write(args: dict) -> dict:
         shutil.rmtree(copy, ignore_errors=True)
 
 
+def phase_inference(args: dict) -> dict:
+    """Materialise the entailments of everything, then maintain them across a 1k-triple write."""
+    from bricskg.bench.inference import phase
+
+    return phase(args)
+
+
 def phase_search(args: dict) -> dict:
     from bricskg.bench.search_scale import phase_search as run
 
@@ -169,6 +176,7 @@ def phase_search(args: dict) -> dict:
 
 
 PHASES: dict[str, Callable[[dict], dict]] = {
+    "inference": phase_inference,
     "load-raw": phase_load_raw,
     "load-bricskg": phase_load_bricskg,
     "queries-raw": phase_queries_raw,
@@ -262,6 +270,14 @@ def measure_size(
         plan.phase_timeout,
     )
     progress(f"N={triples:,}: validated {plan.write_triples}-triple write {write.get('seconds', write.get('error'))}")
+    inference = run_phase(
+        "inference", {"synthetic": str(synthetic), "triples": plan.write_triples, "seed": plan.seed + 1}, plan.phase_timeout
+    )
+    progress(
+        f"N={triples:,}: materialisation {inference.get('materialise_seconds', inference.get('error'))} s, "
+        f"maintenance after a {plan.write_triples}-triple insert {inference.get('insert_maintenance_seconds')} s, "
+        f"delete {inference.get('delete_maintenance_seconds')} s"
+    )
     search = run_phase("search", {"store": str(our_store)}, plan.phase_timeout)
     progress(f"N={triples:,}: search index built in {search.get('build_seconds', search.get('error'))} s, p50 {search.get('p50_ms')} ms")
     row = {
@@ -292,6 +308,7 @@ def measure_size(
         },
         "validation": validation,
         "write": write,
+        "inference": inference,
         "search": search,
         "peak_rss_kib": max(
             (int(p["peak_rss_kib"]) for p in (ours, our_queries, validation, write) if p.get("peak_rss_kib")), default=None

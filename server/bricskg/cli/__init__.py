@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "backup": "bricskg.cli.backup:command",
     "load": "bricskg.cli.load:command",
     "bench": "bricskg.cli.bench:command",
+    "author": "bricskg.cli.author:command",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -31,6 +32,7 @@ SHORT_HELP: dict[str, str] = {
     "backup": "Copy an on-disk store to a backup folder.",
     "load": "Validate a file and load it into an on-disk store.",
     "bench": "Benchmark bricskg against Oxigraph server and rdflib-endpoint.",
+    "author": "Start a claim from a source text: selectors computed, TriG skeleton.",
 }
 
 

@@ -33,6 +33,22 @@ from bricskg.export import FORMATS, SUFFIXES, Selection, export
     default=None,
     help="Write to FILE (atomically) instead of standard output.",
 )
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Export this on-disk store (read-only) instead of the bundled files; not with --data.",
+)
+@click.option(
+    "--split-to",
+    "split_to",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write the data as the data/ files are cut: one canonical TriG file per source "
+    "(article.trig, …) and reference.trig, into DIR (e.g. data/). Not with -o/--format.",
+)
 @dataset_options
 def command(
     format_name: str | None,
@@ -41,6 +57,8 @@ def command(
     with_ontology: bool,
     everything: bool,
     output: Path | None,
+    store_path: Path | None,
+    split_to: Path | None,
     data_files: tuple[Path, ...],
     no_bundled: bool,
 ) -> None:
@@ -50,14 +68,27 @@ def command(
     JSON-LD keep each claim in its named graph. Blank nodes are canonicalised
     (RDFC-1.0) and statements sorted, so two exports of the same data are
     identical and a diff shows only real changes.
+
+    With --store PATH --split-to data/, a store's claims (an edit made over
+    HTTP) are written back as the data/ files, ready for review and commit.
     """
+    if store_path is not None and (data_files or no_bundled):
+        raise UsageProblem("--store exports a store as it is: leave out --data and --no-bundled")
+    from bricskg.cli.validate import open_store_read_only
+
+    dataset = open_store_read_only(store_path) if store_path is not None else open_dataset(data_files, no_bundled)
+    if split_to is not None:
+        if output is not None or format_name not in (None, "trig") or everything or with_provenance or with_reference or with_ontology:
+            raise UsageProblem("--split-to writes TriG files with everything but the ontology: leave out -o, --format and --with-*")
+        write_split(dataset, split_to)
+        return
     chosen = format_name or format_from_suffix(output)
     selection = (
         Selection.everything()
         if everything
         else Selection(provenance=with_provenance, reference=with_reference, ontology=with_ontology)
     )
-    body = export(open_dataset(data_files, no_bundled), chosen, selection)
+    body = export(dataset, chosen, selection)
     if output is None:
         stdout = click.get_text_stream("stdout")
         stdout.flush()
@@ -65,6 +96,18 @@ def command(
         stdout.buffer.flush()
     else:
         write_atomically(output, body)
+
+
+def write_split(store: object, folder: Path) -> None:
+    from bricskg.split import split_files
+
+    if not folder.is_dir():
+        raise UsageProblem(f"{folder}: no such folder")
+    for name, body in split_files(store).items():  # type: ignore[arg-type]
+        target = folder / name
+        changed = not target.exists() or target.read_bytes() != body
+        write_atomically(target, body)
+        click.echo(f"{target}: {'written' if changed else 'unchanged'}")
 
 
 def format_from_suffix(output: Path | None) -> str:

@@ -201,6 +201,8 @@ def _check(config: Config) -> Config:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Queries run at once per worker: its executors (at most 8); at most half of them run queries longer than 0.5 s (a further long one gets 503 then). A query finding every executor busy waits at most 1 s, then 503 with Retry-After. Each worker has 2×N+4 request threads and queues at most 64 more requests (then 503 at once).")
 @click.option("--max-result-bytes", default=64 * 1024 * 1024, show_default=True, type=click.IntRange(min=1024), help="Largest serialised query answer; larger answers get 400 asking for a LIMIT.")
 @click.option("--backend", default=None, metavar="URL[,UPDATE_URL]", help="Serve over an external SPARQL 1.1 endpoint instead of the embedded store.")
+@click.option("--no-inference", "inference", flag_value=False, default=True, help="Serve only the stated triples: no inferred graph (RDFS + OWL 2 RL entailments), no maintenance on writes.")
+@click.option("--hermit", is_flag=True, default=None, help="Also add the class memberships HermiT entails beyond the OWL 2 RL rules (needs Java; seconds at start and after writes that touch defined classes).")
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request to stdout.")
 def command(access_log: bool, **options: Any) -> None:
     """Serve SPARQL 1.1 (/sparql), the linked-data pages and dumps over HTTP with gunicorn.

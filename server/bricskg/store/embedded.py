@@ -133,6 +133,13 @@ def copy_union_into_default_graph(store: pyoxigraph.Store) -> None:
     store.update(MATERIALISE_UNION)
 
 
+def inferred_quads(store: pyoxigraph.Store) -> int:
+    """How many quads the inferred graph (bricskg.inference) holds."""
+    from bricskg.inference import INFERRED
+
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED))
+
+
 MAX_SYNTAX_MESSAGE = 300
 
 
@@ -245,6 +252,8 @@ class EmbeddedBackend:
         materialise_union: bool | None = None,
         snapshots: "SnapshotShelf | None" = None,
         snapshot_retention: float = 90.0,
+        inference: bool = False,
+        hermit: bool = False,
     ):
         if (memory_store is None) == (store_path is None):
             raise ValueError("give exactly one of memory_store and store_path")
@@ -258,9 +267,15 @@ class EmbeddedBackend:
         self._loaded_quads: int | None = None
         if materialise_union:
             assert memory_store is not None
-            self._loaded_quads = len(memory_store)
+            self._loaded_quads = len(memory_store) - inferred_quads(memory_store)
+            self._inferred_quads: int | None = inferred_quads(memory_store)
             copy_union_into_default_graph(memory_store)
+        else:
+            self._inferred_quads = None
         self.union_materialised = bool(materialise_union)
+        # The store holds the inferred graph (bricskg.inference), kept up to date by the writer.
+        self.inference = inference
+        self.hermit = hermit  # ... with HermiT's memberships beyond the rules (bricskg.inference.hermit)
         self._memory_store = memory_store
         self.store_path = Path(store_path) if store_path is not None else None
         self._writable = writable
@@ -293,11 +308,22 @@ class EmbeddedBackend:
         return self._version.get()
 
     def quad_count(self) -> int:
-        """The quads as loaded: the materialised union copies are not data of their own."""
+        """The quads as loaded or written: neither the materialised union copies nor the inferred
+        graph (``inferred_quad_count``) are data of their own."""
         if self._loaded_quads is not None:
             return self._loaded_quads
         try:
-            return len(self._snapshot())
+            store = self._snapshot()
+            return len(store) - inferred_quads(store)
+        except (OSError, RuntimeError) as error:
+            raise store_unavailable(error) from None
+
+    def inferred_quad_count(self) -> int:
+        """The triples of the inferred graph (0 without inference)."""
+        if self._inferred_quads is not None:
+            return self._inferred_quads
+        try:
+            return inferred_quads(self._snapshot())
         except (OSError, RuntimeError) as error:
             raise store_unavailable(error) from None
 
@@ -478,7 +504,7 @@ class _ProcessLocal:
         return self._state
 
 
-def open_shelf(store_path: Path, sources: list, *, retention: float) -> "SnapshotShelf":
+def open_shelf(store_path: Path, sources: list, *, retention: float, infer: bool = False, hermit: bool = False) -> "SnapshotShelf":
     """This owner's snapshot folder, with a first checkpoint made (after loading ``sources`` into the
     store) in a subprocess: the calling process — the gunicorn master — never opens RocksDB."""
     from bricskg.store.snapshots import SnapshotShelf
@@ -486,7 +512,7 @@ def open_shelf(store_path: Path, sources: list, *, retention: float) -> "Snapsho
 
     shelf = SnapshotShelf(store_path, retention=retention)
     try:
-        prepare_in_subprocess(store_path, sources, shelf.path_of(0))
+        prepare_in_subprocess(store_path, sources, shelf.path_of(0), infer=infer, hermit=hermit)
         shelf.adopt(0)
     except BaseException:
         shelf.remove()

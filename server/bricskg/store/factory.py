@@ -58,7 +58,25 @@ def _open_inner(config: Config, *, isolate: bool) -> Backend:
 
     store = pyoxigraph.Store()
     load_sources(store, sources)
-    return EmbeddedBackend(memory_store=store, isolate=isolate, executors=executor_count(config))
+    if config.inference:
+        _materialise(store, hermit=config.hermit)
+    return EmbeddedBackend(
+        memory_store=store, isolate=isolate, executors=executor_count(config), inference=config.inference,
+        hermit=config.inference and config.hermit,
+    )
+
+
+def _materialise(store, *, hermit: bool) -> None:
+    """The inferred graph, computed before the union is copied and before any executor forks."""
+    import logging
+
+    from bricskg.inference import materialise
+
+    report = materialise(store, hermit=hermit)
+    logging.getLogger("bricskg.store").info(
+        "inferred graph: %d triples from %d stated ones in %.2f s (%s)",
+        report.inferred, report.explicit_inputs, report.seconds, report.hermit,
+    )
 
 
 def _open_disk(config: Config, sources: list, *, isolate: bool) -> Backend:
@@ -79,7 +97,7 @@ def _open_disk(config: Config, sources: list, *, isolate: bool) -> Backend:
     to_load = sources if is_new else extra_sources(config.data_files)
     retention = config.query_timeout + RETENTION_MARGIN
     try:
-        shelf = open_shelf(path, to_load, retention=retention)
+        shelf = open_shelf(path, to_load, retention=retention, infer=config.inference, hermit=config.hermit)
     except DataLoadError:
         if is_new:  # a half-loaded new store would be taken for a loaded one at the next start
             shutil.rmtree(path, ignore_errors=True)
@@ -92,4 +110,6 @@ def _open_disk(config: Config, sources: list, *, isolate: bool) -> Backend:
         isolate=isolate,
         executors=executor_count(config),
         snapshots=shelf,
+        inference=config.inference,
+        hermit=config.inference and config.hermit,
     )

@@ -35,6 +35,8 @@ class Preparation:
     store_path: Path
     sources: tuple[SourceFile, ...]
     snapshot: Path
+    infer: bool = False  # recompute the inferred graph (bricskg.inference) before the first snapshot
+    hermit: bool = False  # ... with HermiT's memberships beyond the rules
 
 
 class PreparationFailed(OSError):
@@ -44,25 +46,29 @@ class PreparationFailed(OSError):
 LOCK_RETRIES = (0.2, 0.4, 0.8, 1.6)  # seconds; a server killed a moment ago may still hold RocksDB's lock
 
 
-def prepare_in_subprocess(store_path: Path, sources: list[SourceFile], snapshot: Path) -> None:
+def prepare_in_subprocess(
+    store_path: Path, sources: list[SourceFile], snapshot: Path, *, infer: bool = False, hermit: bool = False
+) -> None:
     """Run ``prepare`` in a child process; re-raise its error here (``DataLoadError`` for bad files).
 
     RocksDB's lock is released when its holder's process is gone, which can lag a moment behind a
     ``kill -9`` of a previous server: a lock error is retried a few times before it is reported."""
     for delay in LOCK_RETRIES:
         try:
-            return _prepare_once(store_path, sources, snapshot)
+            return _prepare_once(store_path, sources, snapshot, infer, hermit)
         except PreparationFailed as error:
             if "lock" not in str(error).lower():
                 raise
             time.sleep(delay)
-    return _prepare_once(store_path, sources, snapshot)
+    return _prepare_once(store_path, sources, snapshot, infer, hermit)
 
 
-def _prepare_once(store_path: Path, sources: list[SourceFile], snapshot: Path) -> None:
+def _prepare_once(
+    store_path: Path, sources: list[SourceFile], snapshot: Path, infer: bool = False, hermit: bool = False
+) -> None:
     from bricskg.store.factory import DataLoadError
 
-    job = Preparation(Path(store_path), tuple(sources), Path(snapshot))
+    job = Preparation(Path(store_path), tuple(sources), Path(snapshot), infer, hermit)
     completed = subprocess.run(
         [sys.executable, "-c", CHILD], input=pickle.dumps(job), capture_output=True, check=False
     )
@@ -87,6 +93,16 @@ def prepare(job: Preparation) -> None:
     store = pyoxigraph.Store(str(job.store_path))
     if job.sources:
         load_sources(store, list(job.sources))
+    if job.infer:
+        # recomputed at every start: the graph then matches the store's data and schema even if
+        # the store was written without inference (serve --no-inference, bricskg load)
+        from bricskg.inference import materialise
+
+        materialise(store, hermit=job.hermit)
+    else:
+        from bricskg.inference import INFERRED
+
+        store.remove_graph(INFERRED)  # a stale inferred graph must not be served as if maintained
     shutil.rmtree(job.snapshot, ignore_errors=True)  # a half-made one from an attempt that failed
     store.backup(str(job.snapshot))
 

@@ -54,6 +54,16 @@ from bricskg.store.delta import (
     split_data_blocks,
     with_protocol_dataset,
 )
+from bricskg.store.entailments import (
+    INFERRED,
+    INFERRED_GRAPH,
+    INFERRED_REFUSAL,
+    EntailmentChange,
+    ExplicitView,
+    InferredProtected,
+    entailment_change,
+    maintain_entailments,
+)
 
 AUDIT_GRAPH = BASE_IRI + "graph/audit"
 AUDIT_NS = BASE_IRI + "audit/"  # activities: <https://w3id.org/bricskg/audit/{uuid}>
@@ -175,7 +185,7 @@ def audit_quads(
         q(activity, PROV + "endedAtTime", lit(ended.isoformat(), "dateTime")),
         q(activity, PROV + "wasAssociatedWith", agent_node),
         q(agent_node, RDF_TYPE, ox.NamedNode(PROV + "Agent")),
-        q(agent_node, RDFS_LABEL, ox.Literal(agent)),
+        q(agent_node, RDFS_LABEL, ox.Literal(agent, language="en")),  # labels are language-tagged (LabelShape)
         q(activity, AUDIT_VOCAB + "quadsAdded", lit(len(delta.inserted), "integer")),
         q(activity, AUDIT_VOCAB + "quadsRemoved", lit(len(delta.removed), "integer")),
     ]
@@ -248,9 +258,10 @@ def gate(target: Any, delta: Delta) -> int:
     """Raise ValidationFailed unless the state after ``delta`` conforms around it; returns #focus nodes."""
     from bricskg.validation import affected_focus_nodes, after_change, context_store, validate_dataset
 
-    checked = delta.without_graph(ox.NamedNode(AUDIT_GRAPH))
+    checked = delta.without_graph(ox.NamedNode(AUDIT_GRAPH)).without_graph(INFERRED)
     if checked.is_empty:
         return 0
+    target = ExplicitView(target)
     state = neighbourhood(target, checked)
     focus = affected_focus_nodes(state, list(checked.removed | checked.inserted))
     focus |= {_to_rdflib(g) for g in checked.created_graphs | checked.dropped_graphs}
@@ -312,6 +323,8 @@ class Writer:
         plan = analyse(algebra, final_text, base_iri, blocks)
         if AUDIT_GRAPH in plan.named_graphs:
             raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+        if INFERRED_GRAPH in plan.named_graphs:
+            raise InferredProtected(INFERRED_REFUSAL)
         return plan
 
     def update(
@@ -330,6 +343,10 @@ class Writer:
             except ScratchTooLarge as error:
                 raise PayloadTooLarge(str(error)) from None
             delta, restore = self._protect_audit(raw)
+            inferred_touched = any(q.graph_name == INFERRED for q in delta.removed | delta.inserted)
+            if any(q.graph_name == INFERRED for q in delta.inserted) or INFERRED in delta.created_graphs:
+                raise InferredProtected(INFERRED_REFUSAL)
+            delta = delta.without_graph(INFERRED)  # emptied by CLEAR ALL / GRAPH ?g: recomputed after the commit
             focus = gate(self.target, delta) if self.validate else 0
             if delta.is_empty and not restore:
                 # nothing changes (e.g. DELETE DATA of absent quads): the scratch run already raised
@@ -339,8 +356,15 @@ class Writer:
                 kind="SPARQL Update", agent=agent, started=started, delta=delta, request_text=plan.text
             )
             body = plan.text if plan.deterministic else self._explicit(delta, raw)
-            self.target.commit_update(join_updates(body, insert_data(restore), insert_data(audit)), plan.base_iri)
+            change = entailment_change(delta, names_kept=False, inferred_touched=inferred_touched)
+            self._commit_update(join_updates(body, insert_data(restore), insert_data(audit)), plan.base_iri, change)
             return self._outcome(activity, delta, focus)
+
+    def _commit_update(self, text: str, base_iri: str | None, change: EntailmentChange) -> None:
+        if getattr(self.target, "maintains_entailments", False):
+            self.target.commit_update(text, base_iri, change=change)
+        else:
+            self.target.commit_update(text, base_iri)
 
     def _explicit(self, delta: Delta, raw: Delta) -> str:
         """DELETE DATA + INSERT DATA of a computed delta; refused when it involves stored blank nodes."""
@@ -377,6 +401,8 @@ class Writer:
         graph = edit.graph
         if not isinstance(graph, ox.DefaultGraph) and graph.value == AUDIT_GRAPH:
             raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+        if graph == INFERRED or any(q.graph_name == INFERRED for q in edit.quads):
+            raise InferredProtected(INFERRED_REFUSAL)
         with self._lock:
             started = _dt.datetime.now(_dt.timezone.utc)
             delta = graph_edit_delta(self.target, edit)
@@ -394,7 +420,7 @@ class Writer:
                 if not isinstance(graph, ox.DefaultGraph):
                     parts.append(f"CREATE SILENT GRAPH {graph}")
                 parts.append(insert_data(edit.quads))
-            self.target.commit_update(join_updates(*parts, insert_data(audit)))
+            self._commit_update(join_updates(*parts, insert_data(audit)), None, entailment_change(delta, names_kept=False))
             return self._outcome(activity, delta, focus)
 
     def load(self, quads: list[ox.Quad], agent: str = "admin") -> WriteOutcome:
@@ -403,6 +429,8 @@ class Writer:
             started = _dt.datetime.now(_dt.timezone.utc)
             if any(q.graph_name == ox.NamedNode(AUDIT_GRAPH) for q in quads):
                 raise AuditProtected(f"The audit graph <{AUDIT_GRAPH}> is written by the server only.")
+            if any(q.graph_name == INFERRED for q in quads):
+                raise InferredProtected(INFERRED_REFUSAL)
             incoming = frozenset(quads)
             new = incoming - self.target.present(incoming)
             existing = self.target.graph_names()
@@ -414,7 +442,10 @@ class Writer:
             if delta.is_empty:
                 return WriteOutcome(None, 0, 0, (), (), focus)
             activity, audit = audit_quads(kind="bulk load", agent=agent, started=started, delta=delta, request_text=None)
-            self.target.commit_quads(list(new) + audit)
+            if getattr(self.target, "maintains_entailments", False):
+                self.target.commit_quads(list(new) + audit, change=entailment_change(delta, names_kept=True))
+            else:
+                self.target.commit_quads(list(new) + audit)
             return self._outcome(activity, delta, focus)
 
     @staticmethod
@@ -447,9 +478,11 @@ class EmbeddedTarget:
     no longer be at fault at commit time: the same text already ran on the scratch copy.
     """
 
-    def __init__(self, store: ox.Store, on_commit: Any = None):
+    def __init__(self, store: ox.Store, on_commit: Any = None, maintains_entailments: bool = False, hermit: bool = False):
         self.store = store
         self.on_commit = on_commit
+        self.maintains_entailments = maintains_entailments  # the store holds an inferred graph to keep right
+        self.hermit = hermit  # ... with HermiT's class memberships in it (serve --hermit)
 
     def graph_names(self) -> set[Any]:
         with _store_errors("read"):
@@ -483,15 +516,22 @@ class EmbeddedTarget:
         with _store_errors("read"):
             return len(self.store)
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
+    def commit_update(self, sparql_update: str, base_iri: str | None = None, change: EntailmentChange | None = None) -> None:
         with _store_errors("write"):
             self.store.update(sparql_update, base_iri=base_iri)
+        self._follow(change)
         self._committed()
 
-    def commit_quads(self, quads: list[ox.Quad]) -> None:
+    def commit_quads(self, quads: list[ox.Quad], change: EntailmentChange | None = None) -> None:
         with _store_errors("write"):
             self.store.extend(quads)
+        self._follow(change)
         self._committed()
+
+    def _follow(self, change: EntailmentChange | None) -> None:
+        """Update the inferred graph before readers are told of the write (``on_commit`` publishes)."""
+        if change is not None and self.maintains_entailments:
+            maintain_entailments(self.store, change, hermit=self.hermit)
 
     def _committed(self) -> None:
         if self.on_commit is not None:
@@ -526,4 +566,9 @@ def target_for(backend: Any) -> Any:
         from bricskg.store.base import ReadOnly
 
         raise ReadOnly("This store was opened read-only.")
-    return EmbeddedTarget(store, on_commit=getattr(inner, "notify_write", None))
+    return EmbeddedTarget(
+        store,
+        on_commit=getattr(inner, "notify_write", None),
+        maintains_entailments=bool(getattr(inner, "inference", False)),
+        hermit=bool(getattr(inner, "hermit", False)),
+    )

@@ -20,6 +20,8 @@ what the shapes look at, starting from each focus node:
 * siblings: for the predicates a SPARQL rule compares across nodes -- declared on the rule with
   ``bkgsh:comparesNodesSharing`` (unique state codes, one membership per state and bloc, segments of
   one source in order) -- the other nodes with the same value, and what they say;
+* for a graph a shape targets by name (``sh:targetNode graph:reference``), one of its quads: its
+  rules ask whether it holds anything (a reference graph with content names its source);
 * the ontology graph, whose rdfs:subClassOf triples SHACL's class targets and sh:class follow.
 
 The source is anything with the read methods of bricskg's ``WritableBackend``
@@ -30,6 +32,7 @@ without applying it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any, Iterable, Iterator, Protocol
 
@@ -207,6 +210,11 @@ def context_store(
     if targeted_graphs:
         collected.update(source.graph_quads(targeted_graphs))
         describe(targeted_graphs, 1)
+    for name in focus:  # a graph a shape names with sh:targetNode: its rules ask whether it holds anything
+        if name in graph_names and _targets_node(shapes, name):
+            for quad in itertools.islice(source.graph_quads([name]), 1):
+                collected.add(quad)  # and what its subject is, which a rule on the graph's nodes asks
+                collected.update(q for q in source.quads_about([quad.subject]) if q.predicate == RDF_TYPE)
     shared = {(q.predicate, q.object) for q in own if q.predicate in siblings_of}
     if shared:
         values = sorted({value for _, value in shared}, key=str)
@@ -242,6 +250,11 @@ def _targets_graph_name(shapes, name: Any) -> bool:
     return isinstance(name, ox.NamedNode) and any(
         t.targets_graph_names and t.targets_graph(name.value) for t in shapes.targets
     )
+
+
+def _targets_node(shapes, name: Any) -> bool:
+    node = rdflib.URIRef(name.value) if isinstance(name, ox.NamedNode) else None
+    return node is not None and any(node in t.nodes for t in shapes.targets)
 
 
 def _as_source(source: QuadSource | ox.Store) -> QuadSource:

@@ -15,11 +15,17 @@ from typing import Iterable
 import pyoxigraph as ox
 import rdflib
 
+from bricskg.config import BASE_IRI
 from bricskg.validation.shapes_graph import ShapeTargets
 from bricskg.validation.terms import OxTerm, to_ox, to_rdflib
 
 RDF_TYPE = ox.NamedNode(str(rdflib.RDF.type))
 RDFS_SUBCLASS_OF = ox.NamedNode(str(rdflib.RDFS.subClassOf))
+
+# The node that stands for the dataset as a whole: the rules about every triple (which graphs may
+# hold statements, which vocabulary and literals they may use: shapes/dataset.ttl) target it, so
+# every write re-validates it -- on the write's context, where those rules see the changed quads.
+DATASET_NODE = rdflib.URIRef(BASE_IRI + "dataset")
 
 # How many hops back from a changed node the write path re-validates. Shapes look at most this far
 # from their focus node (e.g. claim -> sentence -> selector for the quote rules), so a change to a
@@ -122,6 +128,9 @@ def affected_focus_nodes(
     """The nodes to re-validate after ``changed`` quads were added or removed (call it on the store
     *after* the change, with both the inserted and the deleted quads).
 
+    Any change also re-validates ``DATASET_NODE`` (a triple in the default graph, an unknown graph, a
+    misspelled term or an ill-formed literal can come with any write).
+
     That is every subject, IRI/blank-node object and graph name of a changed quad, the other subjects
     with the same value for a predicate a rule declares with ``bkgsh:comparesNodesSharing`` (rules
     that compare nodes, such as unique country codes or segments in order, flag both sides), plus the nodes that refer to the changed
@@ -158,6 +167,8 @@ def affected_focus_nodes(
         if parts[1] != rdflib.RDF.type and isinstance(parts[2], (rdflib.URIRef, rdflib.BNode)):
             values.add(parts[2])  # a class is not affected by gaining an instance
     found = set(seeds) | values | siblings
+    if changed:
+        found.add(DATASET_NODE)
     frontier = set(seeds)
     for _ in range(depth):
         next_frontier: set[rdflib.term.Node] = set()

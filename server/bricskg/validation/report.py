@@ -92,7 +92,7 @@ class ValidationResult:
     value: rdflib.term.Node | None = None
     constraint_component: rdflib.term.Node | None = None
     source_constraint: rdflib.term.Node | None = None  # a named sh:sparql constraint, when one fired
-    checker: Kind["shacl", "reasoner"] = "shacl"
+    checker: Kind["shacl", "reasoner", "selectors"] = "shacl"
     # the triples describing a complex sh:resultPath (blank-node lists), kept for the Turtle report;
     # left out of equality: the same problem found twice has differently labelled path copies
     path_node: rdflib.term.Node | None = field(default=None, compare=False)

@@ -12,7 +12,7 @@ a newer one is complete. One writing at a time per process keeps the 2-core serv
 What each dump holds (``DumpKind``):
 
 * ``union`` — Turtle, N-Triples, RDF/XML, compact JSON-LD: the union of all graphs as a set of
-  triples (what a SPARQL query sees as the default graph); VoID's ``void:triples``.
+  triples (what a SPARQL query sees as the default graph, less the inferred graph); VoID's ``void:triples``.
 * ``quads`` — TriG, N-Quads, JSON-LD with the named-graphs profile: every statement in the graph it
   is stated in (one per claim, provenance, reference, ontology), plus the triples no named graph
   holds in the default graph; VoID counts these quads per named graph.
@@ -31,6 +31,7 @@ from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
+from bricskg.inference import INFERRED, INFERRED_GRAPH
 from bricskg.jsonld_compact import write_document
 from bricskg.store.base import Backend
 from bricskg.store.results import select_rows
@@ -38,7 +39,14 @@ from bricskg.web.prefixes import PREFIXES
 
 ALL_QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
 # Over the store itself, whose default graph is its own (not the union) unless the union was copied there.
-UNION_QUERY = "SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+# The inferred graph (bricskg.inference) is in no dump: a dump holds what is stated, and any RDFS / OWL 2
+# RL reasoner re-derives the rest from it (the ontology is in the dump). It holds only triples no other
+# graph states, so leaving out what it holds leaves every stated triple.
+UNION_QUERY = (
+    "SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION "
+    f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>) }} }}"
+)
+MATERIALISED_UNION_QUERY = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }} }}"
 DEFAULT_ONLY_QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
 
 # (extension, variant) -> (pyoxigraph syntax or None for our JSON-LD writer, holds quads)
@@ -67,8 +75,7 @@ class StoreView:
 
     def union_triples(self) -> Iterator[ox.Triple]:
         if self.union_in_default:
-            for quad in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-                yield quad.triple
+            yield from self._triples(MATERIALISED_UNION_QUERY)  # the default graph holds the inferred copies too
             return
         yield from self._triples(UNION_QUERY)
 
@@ -81,7 +88,7 @@ class StoreView:
             yield ox.Triple(solution["s"], solution["p"], solution["o"])
 
     def graph_names(self) -> list:
-        return sorted(self.store.named_graphs(), key=_graph_order)
+        return sorted((g for g in self.store.named_graphs() if g != INFERRED), key=_graph_order)
 
     def graph_triples(self, graph) -> Iterator[ox.Triple]:
         for quad in self.store.quads_for_pattern(None, None, None, graph):

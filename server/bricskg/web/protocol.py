@@ -261,6 +261,26 @@ def default_graph_mode(backend: Backend) -> str:
     return getattr(backend, "default_graph_mode", None) or "external-engine"
 
 
+def entailment_of(backend: Backend) -> dict[str, str] | str:
+    """The regime /health reports: the inferred graph and its regime, "simple" (stated triples only,
+    ``--no-inference``) or "external-engine" (``--backend``: whatever that engine does)."""
+    from bricskg.inference import ENTAILMENT_RDFS, INFERRED_GRAPH
+
+    inference = getattr(backend, "inference", None)
+    if inference is None:
+        return "external-engine"
+    if not inference:
+        return "simple"
+    counter = getattr(backend, "inferred_quad_count", None)
+    body: dict[str, object] = {
+        "regime": ENTAILMENT_RDFS, "profile": "RDFS + OWL 2 RL subset", "graph": INFERRED_GRAPH,
+        "hermit": bool(getattr(backend, "hermit", False)),
+    }
+    if counter is not None:
+        body["inferred_triples"] = counter()
+    return body  # type: ignore[return-value]
+
+
 @blueprint.route("/health", methods=["GET"])
 def health() -> Response:
     """Liveness and a little state, for probes and for tests that wait for the server."""
@@ -278,5 +298,6 @@ def health() -> Response:
     body = {
         "status": "ok", "quads": quads, "version": version, "store": store, "writable": backend.writable,
         "default_graph": default_graph_mode(backend),
+        "entailment": entailment_of(backend),
     }
     return Response(json.dumps(body) + "\n", status=200, mimetype="application/json", headers={"Cache-Control": "no-store", **CORS_HEADERS})

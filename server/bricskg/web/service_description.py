@@ -73,7 +73,7 @@ def describe(backend: Backend, endpoint_url: str, writes_enabled: bool) -> rdfli
     for fmt in GRAPH_FORMATS:
         graph.add((service, SD.resultFormat, URIRef(fmt.rdf_format().iri)))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
+    _entailment_regime(graph, service, backend)
     dataset = BNode("dataset")
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
@@ -94,6 +94,27 @@ def describe(backend: Backend, endpoint_url: str, writes_enabled: bool) -> rdfli
     for augmenter in _augmenters:
         augmenter(graph, service, dataset, endpoint_url)
     return graph
+
+
+def serves_entailments(backend: Backend) -> bool:
+    """Whether the default graph includes the inferred graph (``bricskg.inference``)."""
+    return bool(getattr(backend, "inference", False))
+
+
+def _entailment_regime(graph: rdflib.Graph, service: rdflib.term.Node, backend: Backend) -> None:
+    """RDFS (and the OWL 2 RL subset, said in a comment: there is no IRI for a subset of OWL 2 RL)
+    when the inferred graph is served; simple entailment otherwise."""
+    from bricskg.inference import ENTAILMENT_RDFS, INFERRED_GRAPH, REGIME_NOTE
+
+    if not serves_entailments(backend):
+        graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
+        return
+    regime = URIRef(ENTAILMENT_RDFS)
+    graph.add((service, SD.defaultEntailmentRegime, regime))
+    graph.add((regime, RDF.type, SD.EntailmentRegime))
+    graph.add((regime, RDFS.comment, Literal(REGIME_NOTE, lang="en")))
+    graph.add((service, SD.feature, URIRef(INFERRED_GRAPH)))
+    graph.add((URIRef(INFERRED_GRAPH), RDFS.label, Literal("inferred graph (entailments, maintained by the server)", lang="en")))
 
 
 def _default_graph_size(backend: Backend) -> int | None:

@@ -23,6 +23,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from bricskg.dataset import ONTOLOGY_GRAPH
+from bricskg.inference import INFERRED_GRAPH
 from bricskg.store.base import Backend
 from bricskg.store.results import select_rows
 from bricskg.web import request_context
@@ -44,21 +45,30 @@ UNION_DUMPS = ("ttl", "nt", "jsonld", "rdf")  # the union of all graphs, as trip
 QUAD_DUMPS = ("trig", "nq", "jsonld?graphs=1")  # every statement in its named graph
 DUMP_EXTENSIONS = ("ttl", "nt", "jsonld", "trig", "nq", "rdf")
 
-UNION_TRIPLES_QUERY = "SELECT (COUNT(*) AS ?triples) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+# The counts and partitions describe the stated triples, which the dumps hold: the inferred graph
+# (bricskg.inference) holds only triples no other graph states, so leaving out what it holds leaves
+# exactly those; it is described as its own subset (``_describe_inferred``).
+_STATED = f"FILTER NOT EXISTS {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}"
+UNION_TRIPLES_QUERY = (
+    f"SELECT (COUNT(*) AS ?triples) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o {_STATED} }} }}"
+)
 GRAPH_SIZES_QUERY = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 DEFAULT_ONLY_QUERY = """
 SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }
 """
 
-STATISTICS_QUERY = """
+STATISTICS_QUERY = f"""
 SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects) (COUNT(DISTINCT ?p) AS ?properties)
-WHERE { ?s ?p ?o }
+WHERE {{ ?s ?p ?o {_STATED} }}
 """
-CLASS_PARTITION_QUERY = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?entities) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class
+CLASS_PARTITION_QUERY = f"""
+SELECT ?class (COUNT(DISTINCT ?s) AS ?entities)
+WHERE {{ ?s a ?class FILTER NOT EXISTS {{ GRAPH <{INFERRED_GRAPH}> {{ ?s a ?class }} }} }}
+GROUP BY ?class ORDER BY ?class
 """
-PROPERTY_PARTITION_QUERY = """
-SELECT ?property (COUNT(*) AS ?triples) WHERE { SELECT DISTINCT ?s ?property ?o WHERE { ?s ?property ?o } }
+PROPERTY_PARTITION_QUERY = f"""
+SELECT ?property (COUNT(*) AS ?triples) WHERE {{ SELECT DISTINCT ?s ?property ?o WHERE {{
+  ?s ?property ?o FILTER NOT EXISTS {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?property ?o }} }} }} }}
 GROUP BY ?property ORDER BY ?property
 """
 HEADER_QUERY = """
@@ -103,7 +113,11 @@ def add_graph_counts(graph: Graph, backend: Backend, dataset: URIRef, root: str)
     """``void:triples`` of the union (triples) and of the graph-by-graph dataset (quads), said apart,
     with a subset per named graph and the dumps that hold each."""
     union_triples = _count(backend, UNION_TRIPLES_QUERY)
-    sizes = [(row["g"], int(row["triples"])) for row in select_rows(backend, GRAPH_SIZES_QUERY)]
+    sizes = [
+        (row["g"], int(row["triples"]))
+        for row in select_rows(backend, GRAPH_SIZES_QUERY)
+        if str(row["g"]) != INFERRED_GRAPH  # described apart, and in no dump
+    ]
     default_only = _count(backend, DEFAULT_ONLY_QUERY)
     graph.add((dataset, VOID.triples, _integer(union_triples)))
     graph.add((dataset, RDFS.comment, Literal(
@@ -149,6 +163,25 @@ def add_graph_counts(graph: Graph, backend: Backend, dataset: URIRef, root: str)
         graph.add((subset, RDFS.comment, Literal("the triples no named graph states (the default graph)", lang="en")))
 
 
+def _describe_inferred(graph: Graph, dataset: URIRef, backend: Backend, root: str) -> None:
+    """The inferred graph as a subset of its own, labelled as derived (in no dump) and by which regime."""
+    from bricskg.inference import ENTAILMENT_RDFS, REGIME_NOTE
+    from bricskg.web.service_description import serves_entailments
+
+    if not serves_entailments(backend):
+        return
+    subset = URIRef(root + "/.well-known/void#inferred")
+    graph.add((dataset, VOID.subset, subset))
+    graph.add((subset, RDF.type, VOID.Dataset))
+    graph.add((subset, SD.name, URIRef(INFERRED_GRAPH)))
+    graph.add((subset, DCTERMS.title, Literal("Inferred graph: entailments, in no dump", lang="en")))
+    graph.add((subset, DCTERMS.description, Literal(REGIME_NOTE, lang="en")))
+    graph.add((subset, DCTERMS.conformsTo, URIRef(ENTAILMENT_RDFS)))
+    count = getattr(backend, "inferred_quad_count", None)
+    if count is not None:
+        graph.add((subset, VOID.triples, _integer(count())))
+
+
 def void_graph(backend: Backend, root_url: str, base_iri: str) -> Graph:
     """The VoID description as an rdflib graph, for this server's absolute URLs."""
     key = (backend.version(), root_url)
@@ -191,6 +224,7 @@ def void_graph(backend: Backend, root_url: str, base_iri: str) -> Graph:
     graph.add((dataset, DCTERMS.description, Literal(DATASET_DESCRIPTION, lang="en")))
     graph.add((dataset, DCTERMS.source, URIRef(base_iri + "source/article")))
     graph.add((dataset, DCTERMS.conformsTo, URIRef("http://www.w3.org/TR/void/")))
+    _describe_inferred(graph, dataset, backend, root)
     with _cache_lock:
         for stale in [k for k in _cache if k[0] != key[0]]:
             del _cache[stale]
