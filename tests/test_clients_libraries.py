@@ -18,6 +18,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
 from bricskg.dataset import open_memory_store
+from bricskg.inference import materialise
 
 GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 LABELS = (
@@ -32,8 +33,10 @@ CONSTRUCT_LABELS = (
 
 @pytest.fixture(scope="module")
 def reference() -> pyoxigraph.Store:
-    """The bundled data with the union of all graphs, each triple once, as its default graph."""
+    """The bundled data with the union of all graphs, each triple once, as its default graph, and
+    the entailments the server serves (its inferred graph) among those graphs."""
     store = open_memory_store()
+    materialise(store)
     union = {(quad.subject, quad.predicate, quad.object) for quad in store}
     store.extend(pyoxigraph.Quad(s, p, o, pyoxigraph.DefaultGraph()) for s, p, o in union)
     return store
