@@ -27,6 +27,7 @@ class Config:
     max_upload_bytes: int = 16 * 1024 * 1024  # Graph Store Protocol and update bodies
     max_result_bytes: int = 64 * 1024 * 1024
     cache_entries: int = 1024
+    query_memory: int = 1024  # MiB one query's executor may allocate beyond the shared store; 0 = no limit
     admin_token: str | None = field(default=None, repr=False)  # BRICSKG_ADMIN_TOKEN; None = writes off
     token_name: str = "admin"
     backend_url: str | None = None  # external SPARQL 1.1 query endpoint
@@ -46,6 +47,10 @@ class Config:
         elif ":" in host and not host.startswith("["):
             host = f"[{host}]"
         return f"http://{host}:{port if port is not None else self.port}"
+
+    @property
+    def query_memory_bytes(self) -> int | None:
+        return self.query_memory * 1024 * 1024 if self.query_memory > 0 else None
 
     @property
     def writes_enabled(self) -> bool:

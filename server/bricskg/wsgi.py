@@ -8,7 +8,8 @@ with deadlines, before a thread sees them: ``bricskg.front.worker``) and the pre
 from the environment: ``BRICSKG_STORE`` (on-disk store path), ``BRICSKG_DATA`` (extra files,
 separated by ``os.pathsep``), ``BRICSKG_QUERY_TIMEOUT`` (seconds), ``BRICSKG_WORKERS``,
 ``BRICSKG_THREADS``, ``BRICSKG_BIND`` (host:port), ``BRICSKG_BASE_URL`` (the public URL, default the
-bind address), ``BRICSKG_ADMIN_TOKEN`` (enables writes).
+bind address), ``BRICSKG_ADMIN_TOKEN`` (enables writes), ``BRICSKG_QUERY_MEMORY`` (MiB one query may
+allocate; 0 = no limit).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def _config_from_environment() -> Config:
         query_timeout=float(env["BRICSKG_QUERY_TIMEOUT"]) if env.get("BRICSKG_QUERY_TIMEOUT") else None,
         workers=int(env["BRICSKG_WORKERS"]) if env.get("BRICSKG_WORKERS") else None,
         threads=int(env["BRICSKG_THREADS"]) if env.get("BRICSKG_THREADS") else None,
+        query_memory=int(env["BRICSKG_QUERY_MEMORY"]) if env.get("BRICSKG_QUERY_MEMORY") else None,
         base_url=env.get("BRICSKG_BASE_URL") or None,
     )
 

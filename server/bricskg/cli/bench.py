@@ -118,6 +118,14 @@ def _default_out() -> Path:
               "cannot answer in time is left out of the load mix and reported.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep stores, dumps and server logs here (default: a temporary folder, deleted).")
+@click.option("--validation", "validation_only", is_flag=True,
+              help="Only the validation benchmark: the compiled SHACL engine and pySHACL side by side at each of "
+              "--sizes (full validation, validated 1k-triple and 1-triple writes, p50 of --write-repeats); writes "
+              "validation.json and validation.md into --out.")
+@click.option("--peer-max-triples", type=int, default=100_000, show_default=True,
+              help="With --validation: largest size pySHACL is run at (it takes over 600 s at 1M triples).")
+@click.option("--write-repeats", type=int, default=5, show_default=True,
+              help="With --validation: validated writes of each kind per engine and size (p50 reported).")
 def command(
     quick: bool,
     sizes: str | None,
@@ -138,7 +146,13 @@ def command(
     skip_queries: str,
     answer_timeout: float,
     workdir: Path | None,
+    validation_only: bool,
+    peer_max_triples: int,
+    write_repeats: int,
 ) -> None:
+    if validation_only:
+        _validation_bench(sizes, quick, out, workdir, phase_timeout, write_triples, peer_max_triples, write_repeats)
+        return
     from bricskg.bench.attack import AttackPlan
     from bricskg.bench.compare import SERVER_ORDER, LoadPlan
     from bricskg.bench.report import print_tables, write_results
@@ -194,3 +208,35 @@ def command(
     print_tables(results, echo=click.echo)
     json_path, markdown_path = write_results(results, out or _default_out())
     click.echo(f"wrote {json_path} and {markdown_path}")
+
+
+def _validation_bench(sizes: str | None, quick: bool, out: Path | None, workdir: Path | None, timeout: float,
+                      write_triples: int, peer_max_triples: int, write_repeats: int) -> None:
+    """``bricskg bench --validation``: the compiled engine and pySHACL on the same generated data."""
+    import json
+    import tempfile
+
+    from bricskg.bench.machine import machine_busy, machine_facts
+    from bricskg.bench.validation import ValidationPlan, markdown_table, run_validation_bench
+
+    size_list = _int_list("--sizes", sizes or (QUICK_SIZES if quick else "10000,100000,1000000"))
+    if min(write_repeats, write_triples, peer_max_triples, timeout) <= 0:
+        raise UsageProblem("--write-repeats, --write-triples, --peer-max-triples and --phase-timeout must be positive")
+    plan = ValidationPlan(sizes=size_list, peer_max_triples=peer_max_triples, write_triples=write_triples,
+                          write_repeats=write_repeats, timeout=timeout)
+    invocation = "bricskg bench --validation --sizes " + ",".join(map(str, size_list)) + (
+        f" --peer-max-triples {peer_max_triples} --write-repeats {write_repeats} --write-triples {write_triples}")
+    with tempfile.TemporaryDirectory(prefix="bricskg-validation-bench-") as scratch:
+        folder = workdir or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = run_validation_bench(plan, folder, progress=lambda message: click.echo(message, err=True))
+    table = markdown_table(rows)
+    click.echo(table)
+    target = out or _default_out()
+    target.mkdir(parents=True, exist_ok=True)
+    machine = {**machine_facts(), **machine_busy()}
+    (target / "validation.json").write_text(
+        json.dumps({"command": invocation, "machine": machine, "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    (target / "validation.md").write_text(
+        f"# Validation benchmark\n\nCommand: `{invocation}`\n\nMachine: {json.dumps(machine)}\n\n{table}", encoding="utf-8")
+    click.echo(f"wrote {target / 'validation.json'} and {target / 'validation.md'}")

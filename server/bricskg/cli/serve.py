@@ -194,6 +194,7 @@ def _check(config: Config) -> Config:
 @click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Extra RDF file to load (Turtle, N-Triples, RDF/XML, TriG, N-Quads); repeatable.")
 @click.option("--no-bundled", "load_bundled", flag_value=False, default=True, help="Do not load the bundled ontology and data.")
 @click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds before a query is stopped and answered with 503, counted from when the request was received (time queued counts).")
+@click.option("--query-memory", default=1024, show_default=True, type=click.IntRange(min=0), metavar="MIB", help="Memory one query may allocate (MiB, beyond the shared store) before it is stopped with 503; 0: no limit.")
 @click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a client has to send a request's line and headers, from its first byte (else 408).")
 @click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds a client has to send a request's body, from the end of its headers (else 408).")
 @click.option("--base-url", default=None, metavar="URL", help="The server's public URL, used in the service description and Graph Store Location headers (never the request's Host header). Default: http://HOST:PORT of the bind address.")

@@ -6,25 +6,29 @@ case, any nesting: subqueries, OPTIONAL, UNION, MINUS, FILTER EXISTS — is refu
 a walk over rdflib's parse tree, the same grammar the engine implements, not a regular expression
 over the text (which comments, strings, ``\\u`` escapes and odd spacing defeat).
 
-Parsing with rdflib costs milliseconds, so two things keep it off the hot path: the analysis of a
-query text is memoised, and a query whose text (after undoing ``\\u`` escapes, lower-cased) does
-not contain the letters "service" at all cannot hold a SERVICE clause and needs no parse. That is a
-necessary condition, never a sufficient one: any text that mentions "service" is parsed.
+Parsing with rdflib costs milliseconds per term, so it runs only where a deadline applies: in the
+query executors (``bricskg.store.jobs.evaluate``), never in a web worker, after the lexical
+limits of ``bricskg.sparql.screening`` have bounded the text. A query whose text (after undoing
+``\\u`` escapes, lower-cased) does not contain the letters "service" at all cannot hold a SERVICE
+clause and needs no parse. That is a necessary condition, never a sufficient one: any text that
+mentions "service" is parsed. Analyses are memoised in a cache bounded by bytes, texts included.
 
-The same module tells the protocol layer the query form (SELECT/ASK → results formats,
-CONSTRUCT/DESCRIBE → RDF syntaxes, an update sent as a query → 400) and whether the query carries
-its own dataset (FROM / FROM NAMED), which decides whether the union default graph applies.
+The same module tells the executor whether the query carries its own dataset (FROM / FROM NAMED),
+which decides whether the union default graph applies. The form of a query (SELECT/ASK → results
+formats, CONSTRUCT/DESCRIBE → RDF syntaxes) is the engine's answer, not a guess from the text;
+``query_form`` only words the message for an update sent as a query.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal
 
-from bricskg.store.base import QueryRefused
+from bricskg.byte_lru import memoise
 from bricskg.sparql import rdflib_parser
+from bricskg.sparql.screening import MAX_NESTING, TooComplex, screen, unescape_codepoints  # noqa: F401 (re-exported)
+from bricskg.store.base import QueryRefused
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "UPDATE", "UNKNOWN"]
 
@@ -34,7 +38,6 @@ FEDERATION_DISABLED = (
 )
 LOAD_DISABLED = "LOAD is refused: this endpoint never fetches remote data. Upload the data with the Graph Store Protocol instead."
 
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _PROLOGUE_ITEM = re.compile(
     r"""\s*(?:
         \#[^\n\r]*                                  # comment
@@ -62,18 +65,6 @@ class QueryAnalysis:
     @property
     def family(self) -> Literal["results", "graph"]:
         return "graph" if self.form in ("CONSTRUCT", "DESCRIBE") else "results"
-
-
-def unescape_codepoints(text: str) -> str:
-    """Undo ``\\uXXXX``/``\\UXXXXXXXX`` (SPARQL 1.1 §19.2 applies them before parsing)."""
-    if "\\u" not in text and "\\U" not in text:
-        return text
-
-    def replace(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
-
-    return _ESCAPE.sub(replace, text)
 
 
 def query_form(text: str) -> QueryForm:
@@ -104,23 +95,27 @@ def _names(tree: Any) -> set[str]:
     return {node.name for node in rdflib_parser.walk_tree(tree)}
 
 
-# Deeper nesting of { ( [ overflows the engine's recursive-descent parser (an executor crash);
-# refuse it up front with a clear 400 instead of a 503.
-MAX_NESTING = 1000
-_BRACKETS = re.compile(r"[{}()\[\]]")
+@memoise(max_bytes=4 * 1024 * 1024, max_entry_bytes=32 * 1024)
+def _lexical_refusal(text: str) -> str:
+    """Why ``text`` fails the lexical limits ("" when it passes); memoised: repeated queries skip the
+    tokenising (about 0.1 ms for a short query), and the memo is bounded by bytes."""
+    try:
+        screen(unescape_codepoints(text), "query")
+    except TooComplex as error:
+        return str(error)
+    return ""
 
 
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets, counted naively (brackets inside strings count too: a
-    conservative over-estimate that only matters for absurd queries)."""
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        if match.group() in "{([":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth = max(0, depth - 1)
-    return deepest
+def screen_query(text: str) -> None:
+    """The lexical limits alone (no parser): what a web worker checks before passing a query on."""
+    refusal = _lexical_refusal(text)
+    if refusal:
+        raise TooComplex(refusal)
+
+
+def screen_update(text: str) -> None:
+    """The lexical limits of an update (DATA blocks do not count towards them)."""
+    screen(unescape_codepoints(text), "update")
 
 
 _WHOLE_LINE_COMMENT = re.compile(r"^[ \t]*#[^\n\r]*", re.MULTILINE)
@@ -140,16 +135,16 @@ def without_line_comments(text: str) -> str:
     return _WHOLE_LINE_COMMENT.sub("", text)
 
 
-@lru_cache(maxsize=4096)
+@memoise(max_bytes=8 * 1024 * 1024, max_entry_bytes=256 * 1024)
 def analyse_query(text: str) -> QueryAnalysis:
-    """Form, dataset clause and refusal of a query text; memoised because clients repeat queries."""
+    """Dataset clause and refusal of a query text (and a guess at its form, for messages);
+    memoised because clients repeat queries. Parses with rdflib: call it where a deadline applies."""
     plain = unescape_codepoints(text)
     form = query_form(plain)
-    depth = nesting_depth(plain)
-    if depth > MAX_NESTING:
-        return QueryAnalysis(
-            form, False, f"The query nests groups or expressions {depth} levels deep; this endpoint's limit is {MAX_NESTING}."
-        )
+    try:
+        screen(plain, "query")
+    except TooComplex as error:
+        return QueryAnalysis(form, False, str(error))
     code = without_line_comments(plain)
     lowered = code.lower()
     dataset_hint = bool(_DATASET_CLAUSE.search(code))
@@ -186,12 +181,13 @@ def check_query(text: str) -> QueryAnalysis:
     return analysis
 
 
-@lru_cache(maxsize=1024)
 def _update_refusal(text: str) -> str | None:
-    plain = unescape_codepoints(text).lower()
-    depth = nesting_depth(plain)
-    if depth > MAX_NESTING:
-        return f"The update nests groups or expressions {depth} levels deep; this endpoint's limit is {MAX_NESTING}."
+    plain = unescape_codepoints(text)
+    try:
+        screen(plain, "update")
+    except TooComplex as error:
+        return str(error)
+    plain = plain.lower()
     if "service" not in plain and "load" not in plain:
         return None
     try:
@@ -220,12 +216,12 @@ def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
 
 
-@lru_cache(maxsize=256)
 def update_has_using(text: str) -> bool:
     """Whether an update names its own dataset (USING / USING NAMED), which the protocol's
     ``using-graph-uri``/``using-named-graph-uri`` may not contradict (SPARQL 1.1 Protocol §2.2.3)."""
     if "using" not in unescape_codepoints(text).lower():
         return False
+    screen_update(text)  # before rdflib sees it: TooComplex (HTTP 400) for a chain that would overflow
     try:
         tree = _parse_update(text)
     except Exception:

@@ -35,6 +35,14 @@ class ResultTooLarge(BackendError):
     """The serialised result would exceed the configured bound (HTTP 400: add a LIMIT)."""
 
 
+class AnswerNotAcceptable(BackendError):
+    """The query's answer has no format the client accepts; known once the query is parsed (HTTP 406)."""
+
+
+class QueryOverMemoryLimit(BackendError):
+    """Evaluating the query needed more memory than one query may take, and was stopped (HTTP 503)."""
+
+
 class BackendUnavailable(BackendError):
     """The store cannot answer now: a remote engine is down, the executor pool is exhausted (HTTP 503)."""
 
@@ -69,6 +77,10 @@ class QueryRequest:
     base_iri: str | None = None
     timeout: float = 30.0  # seconds
     max_result_bytes: int = 64 * 1024 * 1024
+    # Per answer family ("results", "graph"): the negotiated media type, "" when the client accepts
+    # none of that family. The engine's parse decides the family. None: ``media_type`` serves both.
+    negotiated: tuple[str, str] | None = None
+    asked: str = ""  # the Accept header or format= the negotiation read (for a 406 message)
     # time.monotonic() when the request arrived: the timeout counts from here, queueing included
     received_at: float | None = field(default=None, compare=False)
 
@@ -161,5 +173,7 @@ class WritableBackend(Protocol):
     def quads_referring_to(self, nodes: "list") -> Iterator:  # quads whose object is one of ``nodes``
         ...
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
+    def commit_update(
+        self, sparql_update: str, base_iri: str | None = None, change: object = None, quad_change: int | None = None
+    ) -> None:
         ...

@@ -1,8 +1,10 @@
 """A per-process LRU cache of serialised query answers, in front of any backend.
 
-Keyed on (query text, dataset, media type, base IRI, store version): a write bumps the version, so
-an entry can never be served after the data changed; stale entries simply age out. Bounded by
-entry count and by total bytes; answers larger than a fraction of the byte budget are not cached.
+Keyed on (query text, dataset, negotiated media types, base IRI, store version): a write bumps the
+version, so an entry can never be served after the data changed; stale entries simply age out.
+Bounded by entry count and by total bytes — keys included, since a query text can be as large as
+its answer (2,200 distinct 1 MiB ``ASK {}`` texts must not hold 2 GiB); an entry larger than a
+fraction of the byte budget is not cached.
 A hit costs one dict lookup and one ``version()`` call: no executor round trip, no parsing.
 """
 
@@ -12,9 +14,15 @@ import threading
 from collections import OrderedDict
 from typing import Any, Iterator
 
+from bricskg.byte_lru import ENTRY_OVERHEAD, size_of
 from bricskg.store.base import Backend, QueryRequest, QueryResult
 
-CacheKey = tuple[str, tuple[str, ...], tuple[str, ...], str, str | None, int]
+CacheKey = tuple[str, tuple[str, ...], tuple[str, ...], str, tuple[str, str] | None, str | None, int]
+
+
+def entry_bytes(key: CacheKey, result: QueryResult) -> int:
+    """What one entry holds: its key (the query text first of all) and its answer."""
+    return size_of(key) + len(result.body) + ENTRY_OVERHEAD
 
 
 class ResultCache:
@@ -38,6 +46,7 @@ class ResultCache:
             dataset.default_graph_uris,
             dataset.named_graph_uris,
             request.media_type,
+            request.negotiated,
             request.base_iri,
             version,
         )
@@ -53,18 +62,18 @@ class ResultCache:
             return result
 
     def put(self, key: CacheKey, result: QueryResult) -> None:
-        size = len(result.body)
+        size = entry_bytes(key, result)
         if self.max_entries <= 0 or size > self.max_entry_bytes:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.body)
+                self._bytes -= entry_bytes(key, old)
             self._entries[key] = result
             self._bytes += size
             while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.body)
+                evicted_key, evicted = self._entries.popitem(last=False)
+                self._bytes -= entry_bytes(evicted_key, evicted)
 
     def clear(self) -> None:
         with self._lock:

@@ -6,8 +6,9 @@ of executor processes (``bricskg.store.executor``); a query is sent to one, eval
 there, and its bytes come back. A query past its deadline costs that executor a SIGKILL and a
 replacement, never the worker.
 
-``evaluate`` below is the one place that turns a ``QueryRequest`` into bytes; it runs in executors
-and, when isolation is off (unit tests, one-shot tools), in the calling thread.
+``bricskg.store.jobs.evaluate`` is the one place that turns a ``QueryRequest`` into bytes; it runs
+in executors and, when isolation is off (unit tests, one-shot tools), in the calling thread. Nothing
+here parses the query: a web worker only builds the job.
 
 The default graph of a query without a dataset is the union of all graphs, and SPARQL makes that
 union an RDF merge: a SET of triples. pyoxigraph's ``use_default_graph_as_union`` instead yields a
@@ -23,96 +24,37 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import re
 import threading
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 import pyoxigraph
 
-from bricskg.sparql.formats import FORMATS_BY_FAMILY, Format, family_of_kind, format_for_media_type
-from bricskg.sparql.safety import check_query
 from bricskg.store.base import (
     BackendUnavailable,
     Dataset,
     QueryRefused,
     QueryRequest,
     QueryResult,
-    QuerySyntaxError,
     ReadOnly,
-    ResultTooLarge,
+)
+from bricskg.store.jobs import (  # noqa: F401 (Job, evaluate, … are imported from here by the executors)
+    COUNT,
+    GRAPH,
+    MISSING,
+    BoundedSink,
+    Job,
+    evaluate,
+    is_store_error,
+    store_unavailable,
+    syntax_message,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from bricskg.store.snapshots import SnapshotShelf
 
 log = logging.getLogger("bricskg.store")
-
-
-@dataclass(frozen=True)
-class Job:
-    """A query as it travels to an executor: plain data, cheap to pickle."""
-
-    query: str
-    media_type: str
-    default_graphs: tuple[str, ...]
-    named_graphs: tuple[str, ...]
-    explicit_dataset: bool  # the protocol named a dataset (default-graph-uri / named-graph-uri)
-    has_dataset_clause: bool  # the query names one (FROM / FROM NAMED)
-    base_iri: str | None
-    max_result_bytes: int
-    version: int
-    union_materialised: bool = False  # the store's default graph already holds the union (a set)
-    snapshot: str | None = None  # on disk: the checkpoint directory to read (bricskg.store.snapshots)
-
-
-class BoundedSink:
-    """A binary writer that gives up once ``limit`` bytes are passed, so a huge answer stops early."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise ResultTooLarge(
-                f"The result is larger than this endpoint's limit of {self.limit:,} bytes. "
-                "Add a LIMIT (and ORDER BY with OFFSET to page through it) or select fewer variables."
-            )
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
-
-
-def _graph_term(iri: str) -> pyoxigraph.NamedNode:
-    return pyoxigraph.NamedNode(iri)
-
-
-def _dataset_options(job: Job) -> dict[str, object]:
-    """Map the request's dataset onto pyoxigraph's options; nothing here ever fetches a URL.
-
-    - protocol dataset given: exactly those graphs of the store (absent ones are simply empty);
-    - FROM / FROM NAMED in the query: pyoxigraph applies them to the store's own graphs;
-    - neither: the default graph is the union of all graphs, every named graph is reachable —
-      either the store's own default graph, where the union was materialised at load, or
-      pyoxigraph's per-query union (a triple held by k graphs then matches k times).
-    """
-    if job.explicit_dataset:
-        return {
-            "default_graph": [_graph_term(iri) for iri in job.default_graphs],
-            "named_graphs": [_graph_term(iri) for iri in job.named_graphs],
-        }
-    if job.has_dataset_clause or job.union_materialised:
-        return {}
-    return {"use_default_graph_as_union": True}
 
 
 # How the default graph of a query without a dataset is formed; /health and the service
@@ -140,92 +82,43 @@ def inferred_quads(store: pyoxigraph.Store) -> int:
     return sum(1 for _ in store.quads_for_pattern(None, None, None, INFERRED))
 
 
-MAX_SYNTAX_MESSAGE = 300
-
-
-def syntax_message(error: SyntaxError) -> str:
-    """The parser's message ("error at LINE:COLUMN: expected …") on one line, its token list cut short."""
-    text = " ".join(str(getattr(error, "msg", None) or error).split())
-    return text if len(text) <= MAX_SYNTAX_MESSAGE else text[: MAX_SYNTAX_MESSAGE - 1].rstrip() + "…"
-
-
-# How RocksDB (through Oxigraph) words a storage failure; pyoxigraph raises those as RuntimeError,
-# like some refusals that are the query's fault ("The custom function <…> is not supported").
-_STORE_ERROR_MARKS = (
-    "corruption", "io error", "no such file or directory", "while open a file", ".sst", "manifest-",
-    "rocksdb", "resource busy", "shutdown in progress", "operation aborted", "no space left", "not implemented:",
-)
-_QUOTED = re.compile(r'<[^<>]*>|"(?:[^"\\]|\\.)*"')
-
-
-def is_store_error(error: BaseException) -> bool:
-    """Whether an exception from pyoxigraph is the store failing (HTTP 503) rather than the query (400).
-
-    IRIs and strings quoted from the query are ignored, so that a query naming
-    ``<http://example.org/corruption>`` in a refused custom function call stays a 400."""
-    if isinstance(error, OSError):
-        return True
-    if isinstance(error, RuntimeError):
-        message = _QUOTED.sub(" ", str(error)).lower()
-        return any(mark in message for mark in _STORE_ERROR_MARKS)
-    return False
-
-
-def store_unavailable(error: BaseException) -> BackendUnavailable:
-    return BackendUnavailable(f"The store could not be read just now ({' '.join(str(error).split())}); please retry.")
-
-
-def _kind_of(result: object) -> str:
-    if isinstance(result, pyoxigraph.QueryBoolean):
-        return "boolean"
-    if isinstance(result, pyoxigraph.QueryTriples):
-        return "graph"
-    return "bindings"
-
-
-def evaluate(store: pyoxigraph.Store, job: Job) -> tuple[str, str, bytes]:
-    """Run ``job`` on ``store`` and serialise it; returns (kind, media type, body)."""
-    try:
-        result = store.query(job.query, base_iri=job.base_iri, **_dataset_options(job))
-    except SyntaxError as error:
-        raise QuerySyntaxError(f"Syntax error in the query: {syntax_message(error)}") from None
-    kind = _kind_of(result)
-    fmt = _format_for(job.media_type, kind)
-    sink = BoundedSink(job.max_result_bytes)
-    if kind == "graph":
-        result.serialize(sink, format=fmt.rdf_format())
-    else:
-        result.serialize(sink, format=fmt.results_format())
-    return kind, fmt.media_type, sink.getvalue()
-
-
-def _format_for(media_type: str, kind: str) -> Format:
-    """The negotiated format, or the family default when the query form was guessed wrong."""
-    family = family_of_kind(kind)
-    try:
-        fmt = format_for_media_type(media_type)
-    except KeyError:
-        return FORMATS_BY_FAMILY[family][0]
-    return fmt if fmt.family == family else FORMATS_BY_FAMILY[family][0]
-
-
 class SharedVersion:
-    """A write counter every process of one server sees (created before the workers fork).
+    """A write counter every process of one server sees (created before the workers fork), and the
+    store's quad count as of that version, kept up to date by the writer.
 
-    The writer (engineer E's write path) calls ``bump`` after each commit; caches key on the value,
-    and executors of an on-disk store re-open their read-only snapshot when it moved.
+    The writer (engineer E's write path) calls ``bump`` after each commit, with the change in quads
+    it committed when it knows it; caches key on the version, and executors of an on-disk store
+    re-open their read-only snapshot when it moved. Keeping the count here means ``/health`` after a
+    write reads a number instead of counting a million quads in a web worker.
     """
+
+    UNKNOWN = -1
 
     def __init__(self) -> None:
         self._value = multiprocessing.Value("q", 0, lock=True)
+        self._quads = multiprocessing.Value("q", self.UNKNOWN, lock=False)  # guarded by _value's lock
 
     def get(self) -> int:
         return int(self._value.value)
 
-    def bump(self) -> int:
+    def bump(self, change: int | None = None) -> int:
+        """Count one more write; ``change`` (quads added minus removed) keeps the count exact, None forgets it."""
         with self._value.get_lock():
             self._value.value += 1
+            known = self._quads.value
+            self._quads.value = known + change if change is not None and known != self.UNKNOWN else self.UNKNOWN
             return int(self._value.value)
+
+    def quads(self) -> int | None:
+        with self._value.get_lock():
+            known = int(self._quads.value)
+        return None if known == self.UNKNOWN else known
+
+    def remember_quads(self, version: int, count: int) -> None:
+        """Record a count taken at ``version``; ignored if a write landed meanwhile."""
+        with self._value.get_lock():
+            if self._value.value == version:
+                self._quads.value = count
 
 
 class EmbeddedBackend:
@@ -252,6 +145,7 @@ class EmbeddedBackend:
         materialise_union: bool | None = None,
         snapshots: "SnapshotShelf | None" = None,
         snapshot_retention: float = 90.0,
+        query_memory: int | None = None,
         inference: bool = False,
         hermit: bool = False,
     ):
@@ -281,6 +175,7 @@ class EmbeddedBackend:
         self._writable = writable
         self.isolate = isolate
         self.executor_count = max(1, executors)
+        self.query_memory = query_memory  # bytes one executor may grow by (None: no limit)
         self._version = SharedVersion()
         self._local = _ProcessLocal()
         self._lock = threading.Lock()
@@ -291,18 +186,26 @@ class EmbeddedBackend:
     # --- the Backend protocol -------------------------------------------------------------------
 
     def query(self, request: QueryRequest) -> QueryResult:
-        analysis = check_query(request.query)
-        job = self.job_for(request, analysis.has_dataset_clause)
-        if self.isolate:
-            kind, media_type, body = self.executor_pool().run(job, request.timeout, request.received_at)
-        else:
-            try:
-                kind, media_type, body = evaluate(self._snapshot(), job)
-            except (OSError, RuntimeError, ValueError) as error:
-                if is_store_error(error):
-                    raise store_unavailable(error) from None
-                raise QueryRefused(f"The query could not be evaluated: {error}") from None
+        kind, media_type, body = self._run(self.job_for(request), request.timeout, request.received_at)
         return QueryResult(kind, media_type, body)  # type: ignore[arg-type]
+
+    def graph_document(self, graph_iri: str, media_type: str, timeout: float, max_bytes: int) -> bytes | None:
+        """One graph ("" = the default graph) serialised in ``media_type``; None if there is no such
+        graph. Runs where queries run (an executor: deadline, memory limit), never in a web worker."""
+        request = QueryRequest(graph_iri, media_type, timeout=timeout, max_result_bytes=max_bytes)
+        job = replace(self.job_for(request), action=GRAPH, has_dataset_clause=False)
+        kind, _, body = self._run(job, timeout)
+        return None if kind == MISSING else body
+
+    def _run(self, job: Job, timeout: float, received_at: float | None = None) -> tuple[str, str, bytes]:
+        if self.isolate:
+            return self.executor_pool().run(job, timeout, received_at)
+        try:
+            return evaluate(self._snapshot(), job)
+        except (OSError, RuntimeError, ValueError) as error:
+            if is_store_error(error):
+                raise store_unavailable(error) from None
+            raise QueryRefused(f"The query could not be evaluated: {error}") from None
 
     def version(self) -> int:
         return self._version.get()
@@ -312,11 +215,17 @@ class EmbeddedBackend:
         graph (``inferred_quad_count``) are data of their own."""
         if self._loaded_quads is not None:
             return self._loaded_quads
+        known = self._version.quads()
+        if known is not None:
+            return known
+        version = self.version()
         try:
             store = self._snapshot()
-            return len(store) - inferred_quads(store)
+            count = len(store) - inferred_quads(store)
         except (OSError, RuntimeError) as error:
             raise store_unavailable(error) from None
+        self._version.remember_quads(version, count)
+        return count
 
     def inferred_quad_count(self) -> int:
         """The triples of the inferred graph (0 without inference)."""
@@ -383,14 +292,16 @@ class EmbeddedBackend:
         except (OSError, RuntimeError) as error:
             raise store_unavailable(error) from None
 
-    def notify_write(self) -> int:
+    def notify_write(self, change: int | None = None) -> int:
         """Record a committed write: publish a checkpoint of it for the readers (on disk), then bump
-        the shared version (caches key on it). Called under the writer's lock."""
+        the shared version (caches key on it). ``change``: quads added minus removed, when the writer
+        knows it exactly (the quad count stays known); None makes the next ``quad_count`` count.
+        Called under the writer's lock."""
         if not self._writable:
             raise ReadOnly("This store was opened read-only.")
         if self._shelf is not None:
             self.publish_snapshot()
-        return self._version.bump()
+        return self._version.bump(change)
 
     def publish_snapshot(self) -> bool:
         """Checkpoint the committed state for the executors; False (logged) if that failed: the
@@ -437,15 +348,16 @@ class EmbeddedBackend:
                         self._memory_store if self._memory_store is not None else self.store_path,
                         size=self.executor_count,
                         on_supervisor_lost=on_supervisor_lost,
+                        memory_limit=self.query_memory,
                     )
         return local.pool
 
-    def job_for(self, request: QueryRequest, has_dataset_clause: bool) -> Job:
+    def job_for(self, request: QueryRequest, has_dataset_clause: bool | None = None) -> Job:
         dataset: Dataset = request.dataset
         snapshot = None
         if self._shelf is not None:
             if self._writable and self._local.get().publish_pending and self.publish_snapshot():
-                self._version.bump()
+                self._version.bump(0)  # the data did not change, only its checkpoint
             latest = self._shelf.latest_path()
             if latest is None:
                 raise BackendUnavailable("The store has no read snapshot yet; please retry.")
@@ -462,6 +374,8 @@ class EmbeddedBackend:
             version=self.version(),
             union_materialised=self.union_materialised,
             snapshot=snapshot,
+            negotiated=request.negotiated,
+            asked=request.asked,
         )
 
     def read_store(self) -> pyoxigraph.Store:

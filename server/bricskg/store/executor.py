@@ -16,6 +16,11 @@ Layout inside one web worker (a gunicorn process)::
 * The **pool** (in the worker) lends one idle executor per query. The request thread waits on the
   socket with the remaining time; at the deadline it SIGKILLs that executor, asks the zygote for a
   replacement and answers 503. A crashed executor is replaced the same way (503, not 500).
+* **Memory**: each executor may grow by at most ``memory_limit`` bytes over what it inherited
+  (``RLIMIT_DATA``, counted from its size at fork, so the shared in-memory store does not count). A
+  query that needs more makes the engine's allocation fail, which aborts the executor; the zygote
+  reaps it and writes its exit status on a board the worker reads, so the client is told that the
+  query hit the memory limit (503), and the worker — which never held that memory — goes on.
 
 Children die with their parent (``PR_SET_PDEATHSIG``) and on EOF of their socket, so nothing
 outlives a worker.
@@ -38,7 +43,8 @@ from typing import Callable
 import pyoxigraph
 
 from bricskg.store import base
-from bricskg.store.base import BackendUnavailable, QueryTimeout
+from bricskg.store.base import BackendUnavailable, QueryOverMemoryLimit, QueryTimeout
+from bricskg.store.confinement import ExitBoard, forbid_network, limit_memory, memory_limit_message
 from bricskg.store.embedded import Job, evaluate, is_store_error, store_unavailable
 from bricskg.store.long_queries import LongQueryMemo, query_shape
 
@@ -86,62 +92,11 @@ def _reset_signals() -> None:
 
 # --- executor side -------------------------------------------------------------------------------
 
-# Second, independent layer behind the SERVICE check (bricskg.sparql.safety): executors cannot open
-# an Internet socket at all. A seccomp filter makes socket(AF_INET|AF_INET6, …) fail with EPERM, so even
-# a SERVICE clause that slipped past the check could not reach the network. Executors only ever use the
-# AF_UNIX socket they inherit. Linux x86-64 and aarch64; elsewhere the check alone protects.
-_SECCOMP_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}  # AUDIT_ARCH_*, __NR_socket
-_PR_SET_NO_NEW_PRIVS = 38
-_PR_SET_SECCOMP = 22
-_SECCOMP_MODE_FILTER = 2
-_SECCOMP_RET_ALLOW = 0x7FFF0000
-_SECCOMP_RET_ERRNO = 0x00050000
-_EPERM = 1
-_AF_INET, _AF_INET6 = 2, 10
-
-
-class _SockFilter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
-
-
-def forbid_network() -> bool:
-    """Install the seccomp filter in this process; True when it is in force."""
-    machine = os.uname().machine if hasattr(os, "uname") else ""
-    if machine not in _SECCOMP_ARCH:
-        return False
-    arch, socket_nr = _SECCOMP_ARCH[machine]
-    ld_w_abs, jeq_k, ret_k = 0x20, 0x15, 0x06
-    program = [
-        (ld_w_abs, 0, 0, 4),  # 0: A = seccomp_data.arch
-        (jeq_k, 0, 5, arch),  # 1: other ABI -> allow (7)
-        (ld_w_abs, 0, 0, 0),  # 2: A = seccomp_data.nr
-        (jeq_k, 0, 3, socket_nr),  # 3: not socket() -> allow (7)
-        (ld_w_abs, 0, 0, 16),  # 4: A = low word of args[0] (the address family)
-        (jeq_k, 2, 0, _AF_INET),  # 5: AF_INET -> deny (8)
-        (jeq_k, 1, 0, _AF_INET6),  # 6: AF_INET6 -> deny (8)
-        (ret_k, 0, 0, _SECCOMP_RET_ALLOW),  # 7
-        (ret_k, 0, 0, _SECCOMP_RET_ERRNO | _EPERM),  # 8
-    ]
-    filters = (_SockFilter * len(program))(*[_SockFilter(*instruction) for instruction in program])
-    fprog = _SockFprog(len(program), filters)
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return False
-        return libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
 def _error(exception: BaseException) -> bytes:
     return pickle.dumps(("error", type(exception).__name__, str(exception)))
 
 
-def executor_main(conn: Connection, source: pyoxigraph.Store | Path) -> None:
+def executor_main(conn: Connection, source: pyoxigraph.Store | Path, memory_limit: int | None = None) -> None:
     """Answer jobs until the worker closes the socket.
 
     An in-memory store is ``source`` itself (inherited from the zygote). An on-disk store is read
@@ -158,6 +113,8 @@ def executor_main(conn: Connection, source: pyoxigraph.Store | Path) -> None:
             kind, media_type, body = reader.answer(job)
         except base.BackendError as error:
             reply = _error(error)
+        except MemoryError:  # Python's side of an allocation over the limit (the engine's aborts)
+            reply = _error(QueryOverMemoryLimit(memory_limit_message(memory_limit or 0)))
         except Exception as error:  # the engine refused the query (e.g. an unsupported custom function)
             reply = pickle.dumps(("error", "EvaluationError", f"The query could not be evaluated: {error}"))
         else:
@@ -210,11 +167,39 @@ class _Reader:
 # --- zygote side ---------------------------------------------------------------------------------
 
 
-def zygote_main(control: socket.socket, source: pyoxigraph.Store | Path, die_with_parent: bool = True) -> None:
+def _preload_parser() -> None:
+    """Import rdflib's SPARQL grammar once here, so that no executor pays for it (0.4 s) out of the
+    first deadline that needs the SERVICE analysis."""
+    try:
+        import rdflib.plugins.sparql.parser  # noqa: F401
+    except ImportError:  # pragma: no cover - rdflib is a dependency
+        pass
+
+
+def zygote_main(
+    control: socket.socket,
+    source: pyoxigraph.Store | Path,
+    die_with_parent: bool = True,
+    memory_limit: int | None = None,
+    board: ExitBoard | None = None,
+) -> None:
     """Fork one executor per byte received on ``control``; send back its pid and socket."""
     _reset_signals()
     _name_process(ZYGOTE_PROCESS_NAME)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps executors; nobody waits for them
+
+    def reap(signum: int, frame: object) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if board is not None:
+                board.record(pid, status)
+
+    signal.signal(signal.SIGCHLD, reap)
+    _preload_parser()
     if die_with_parent:
         _die_with_parent()
     while True:
@@ -235,7 +220,8 @@ def zygote_main(control: socket.socket, source: pyoxigraph.Store | Path, die_wit
                 _name_process(EXECUTOR_PROCESS_NAME)
                 _die_with_parent()
                 forbid_network()
-                executor_main(Connection(theirs.detach()), source)
+                limit_memory(memory_limit)
+                executor_main(Connection(theirs.detach()), source, memory_limit)
             except BaseException:
                 code = 1
             finally:
@@ -265,17 +251,18 @@ class Executor:
 
 
 class Zygote:
-    def __init__(self, source: pyoxigraph.Store | Path):
+    def __init__(self, source: pyoxigraph.Store | Path, memory_limit: int | None = None):
         # PR_SET_PDEATHSIG fires when the parent *thread* ends: only safe to ask for from the main
         # thread (gunicorn's post_fork); a zygote started from another thread relies on EOF alone.
         die_with_parent = threading.current_thread() is threading.main_thread()
+        self.board = ExitBoard()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
                 ours.close()
-                zygote_main(theirs, source, die_with_parent)
+                zygote_main(theirs, source, die_with_parent, memory_limit, self.board)
             except BaseException:
                 code = 1
             finally:
@@ -296,7 +283,9 @@ class Zygote:
         if not message or not fds:
             self._reap()
             raise BackendUnavailable("The query executor supervisor is gone.")
-        return Executor(int(message.decode()), Connection(fds[0]))
+        pid = int(message.decode())
+        self.board.forget(pid)  # an earlier executor with this pid may have left its status there
+        return Executor(pid, Connection(fds[0]))
 
     def _reap(self) -> None:
         """Collect the zygote's exit status so it does not linger as a zombie."""
@@ -316,6 +305,9 @@ _ERRORS: dict[str, type[base.BackendError]] = {
     "ResultTooLarge": base.ResultTooLarge,
     "BackendUnavailable": base.BackendUnavailable,
     "QueryTimeout": base.QueryTimeout,
+    "AnswerNotAcceptable": base.AnswerNotAcceptable,
+    "QueryOverMemoryLimit": base.QueryOverMemoryLimit,
+    "TooComplex": base.QueryRefused,
 }
 
 
@@ -350,10 +342,17 @@ class ExecutorsBusy(BackendUnavailable):
 class ExecutorPool:
     """The executors of one worker process; thread-safe; one query per executor at a time."""
 
-    def __init__(self, source: pyoxigraph.Store | Path, size: int, on_supervisor_lost: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        source: pyoxigraph.Store | Path,
+        size: int,
+        on_supervisor_lost: Callable[[], None] | None = None,
+        memory_limit: int | None = None,
+    ):
         self.size = size
+        self.memory_limit = memory_limit
         self._on_supervisor_lost = on_supervisor_lost
-        self._zygote = Zygote(source)
+        self._zygote = Zygote(source, memory_limit)
         self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
         self._live = 0
         self._waiting = 0  # requests waiting for an executor to come free
@@ -429,7 +428,7 @@ class ExecutorPool:
             body = executor.conn.recv_bytes() if header[0] == "ok" else b""
         except (EOFError, OSError, pickle.UnpicklingError):
             self._discard(executor)
-            raise BackendUnavailable("The query executor stopped unexpectedly; please retry.") from None
+            raise self._death_of(executor) from None
         finally:
             if counted_long:
                 with self._lock:
@@ -444,6 +443,19 @@ class ExecutorPool:
             return header[1], header[2], body
         _, name, message = header
         raise _ERRORS.get(name, EvaluationError)(message)
+
+    def _death_of(self, executor: Executor) -> base.BackendError:
+        """Why ``executor`` died mid-query: an abort under a memory limit is the query asking for too
+        much memory (the engine aborts when an allocation fails); anything else is a crash."""
+        status = self._zygote.board.status_of(executor.pid, wait=2.0)
+        if (
+            self.memory_limit
+            and status is not None
+            and os.WIFSIGNALED(status)
+            and os.WTERMSIG(status) == signal.SIGABRT  # a stack overflow is a SIGSEGV
+        ):
+            return QueryOverMemoryLimit(memory_limit_message(self.memory_limit))
+        return BackendUnavailable("The query executor stopped unexpectedly; please retry.")
 
     def _acquire(self, deadline: float, timeout: float) -> Executor:
         """An idle executor; when all are busy, wait at most ``ADMISSION_WAIT`` (and only while

@@ -62,7 +62,7 @@ def _open_inner(config: Config, *, isolate: bool) -> Backend:
         _materialise(store, hermit=config.hermit)
     return EmbeddedBackend(
         memory_store=store, isolate=isolate, executors=executor_count(config), inference=config.inference,
-        hermit=config.inference and config.hermit,
+        hermit=config.inference and config.hermit, query_memory=config.query_memory_bytes,
     )
 
 
@@ -110,6 +110,7 @@ def _open_disk(config: Config, sources: list, *, isolate: bool) -> Backend:
         isolate=isolate,
         executors=executor_count(config),
         snapshots=shelf,
+        query_memory=config.query_memory_bytes,
         inference=config.inference,
         hermit=config.inference and config.hermit,
     )

@@ -43,6 +43,7 @@ import pyoxigraph as ox
 from bricskg.config import Config
 from bricskg.sparql.safety import check_query
 from bricskg.store.base import (
+    AnswerNotAcceptable,
     BackendUnavailable,
     QueryRequest,
     QueryResult,
@@ -134,15 +135,22 @@ class RemoteBackend:
             url += "?" + urllib.parse.urlencode(self.union_params)
         query_text = request.query if not request.base_iri else f"BASE <{request.base_iri}>\n{request.query}"
         form[0] = ("query", query_text)
-        content_type, body = self._post(url, form, request.media_type, timeout=request.timeout, limit=request.max_result_bytes)
         kind = KIND_OF_FORM.get(analysis.form, "bindings")
+        media_type = request.media_type
+        if request.negotiated is not None:  # this process's parse (rdflib's) says which family answers
+            media_type = request.negotiated[1 if kind == "graph" else 0]
+            if not media_type:
+                from bricskg.sparql.negotiation import NotAcceptable
+
+                raise AnswerNotAcceptable(str(NotAcceptable("graph" if kind == "graph" else "results", request.asked)))
+        content_type, body = self._post(url, form, media_type, timeout=request.timeout, limit=request.max_result_bytes)
         answered = content_type.split(";")[0].strip().lower()
-        if answered and answered != request.media_type:
+        if answered and answered != media_type:
             raise BackendUnavailable(
-                f"The SPARQL engine answered in {answered} instead of the negotiated {request.media_type}; "
+                f"The SPARQL engine answered in {answered} instead of the negotiated {media_type}; "
                 "ask for another format."
             )
-        return QueryResult(kind, request.media_type, body)  # type: ignore[arg-type]
+        return QueryResult(kind, media_type, body)  # type: ignore[arg-type]
 
     def version(self) -> int:
         return self._writes * 1_000_000_000 + int(time.time() // VERSION_WINDOW)
@@ -234,7 +242,9 @@ class RemoteBackend:
 
     # --- the commit -----------------------------------------------------------------------------------
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None) -> None:
+    def commit_update(
+        self, sparql_update: str, base_iri: str | None = None, change: object = None, quad_change: int | None = None
+    ) -> None:
         """One update request: the engine applies it as one transaction (Fuseki, Oxigraph, GraphDB)."""
         if self.update_url is None:
             from bricskg.store.base import ReadOnly
@@ -253,7 +263,7 @@ class RemoteBackend:
         with self._lock:
             self._writes += 1
 
-    def commit_quads(self, quads: list[ox.Quad]) -> None:
+    def commit_quads(self, quads: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
         from bricskg.store.writer import insert_data
 
         self.commit_update(insert_data(quads))

@@ -305,8 +305,9 @@ class Writer:
         self, text: str, using: list[str], using_named: list[str], base_iri: str | None
     ) -> UpdatePlan:
         """Check and analyse an update without the lock (parsing is the slow, stateless part)."""
-        from bricskg.sparql.safety import check_update
+        from bricskg.sparql.safety import check_update, screen_update
 
+        screen_update(text)  # before any parser: a deep chain would overflow it in this process
         split = split_data_blocks(text)
         skeleton, blocks = split if split is not None else (text, None)
         check_update(skeleton)  # LOAD / SERVICE: refused before any engine sees the text
@@ -357,14 +358,16 @@ class Writer:
             )
             body = plan.text if plan.deterministic else self._explicit(delta, raw)
             change = entailment_change(delta, names_kept=False, inferred_touched=inferred_touched)
-            self._commit_update(join_updates(body, insert_data(restore), insert_data(audit)), plan.base_iri, change)
+            self._commit_update(
+                join_updates(body, insert_data(restore), insert_data(audit)), plan.base_iri, change, self._change(delta, audit)
+            )
             return self._outcome(activity, delta, focus)
 
-    def _commit_update(self, text: str, base_iri: str | None, change: EntailmentChange) -> None:
+    def _commit_update(self, text: str, base_iri: str | None, change: EntailmentChange, quad_change: int | None) -> None:
         if getattr(self.target, "maintains_entailments", False):
-            self.target.commit_update(text, base_iri, change=change)
+            self.target.commit_update(text, base_iri, change=change, quad_change=quad_change)
         else:
-            self.target.commit_update(text, base_iri)
+            self.target.commit_update(text, base_iri, quad_change=quad_change)
 
     def _explicit(self, delta: Delta, raw: Delta) -> str:
         """DELETE DATA + INSERT DATA of a computed delta; refused when it involves stored blank nodes."""
@@ -420,7 +423,9 @@ class Writer:
                 if not isinstance(graph, ox.DefaultGraph):
                     parts.append(f"CREATE SILENT GRAPH {graph}")
                 parts.append(insert_data(edit.quads))
-            self._commit_update(join_updates(*parts, insert_data(audit)), None, entailment_change(delta, names_kept=False))
+            self._commit_update(
+                join_updates(*parts, insert_data(audit)), None, entailment_change(delta, names_kept=False), self._change(delta, audit)
+            )
             return self._outcome(activity, delta, focus)
 
     def load(self, quads: list[ox.Quad], agent: str = "admin") -> WriteOutcome:
@@ -443,10 +448,24 @@ class Writer:
                 return WriteOutcome(None, 0, 0, (), (), focus)
             activity, audit = audit_quads(kind="bulk load", agent=agent, started=started, delta=delta, request_text=None)
             if getattr(self.target, "maintains_entailments", False):
-                self.target.commit_quads(list(new) + audit, change=entailment_change(delta, names_kept=True))
+                self.target.commit_quads(
+                    list(new) + audit, change=entailment_change(delta, names_kept=True), quad_change=self._change(delta, audit)
+                )
             else:
-                self.target.commit_quads(list(new) + audit)
+                self.target.commit_quads(list(new) + audit, quad_change=self._change(delta, audit))
             return self._outcome(activity, delta, focus)
+
+    def _change(self, delta: Delta, audit: list[ox.Quad]) -> int | None:
+        """Quads a commit adds minus those it removes: the settled delta is exact (it already left out
+        quads the store holds), the audit record adds what the store does not hold yet (its agent
+        may be known), and audit quads an update removed are restored in the same transaction.
+        None (count again) when the write reaches into the inferred graph, which is not counted."""
+        from bricskg.inference import INFERRED
+
+        if any(quad.graph_name == INFERRED for quad in (*delta.inserted, *delta.removed)):
+            return None
+        new_audit = set(audit) - self.target.present(audit)
+        return len(delta.inserted) - len(delta.removed) + len(new_audit)
 
     @staticmethod
     def _outcome(activity: str | None, delta: Delta, focus: int) -> WriteOutcome:
@@ -516,37 +535,46 @@ class EmbeddedTarget:
         with _store_errors("read"):
             return len(self.store)
 
-    def commit_update(self, sparql_update: str, base_iri: str | None = None, change: EntailmentChange | None = None) -> None:
+    def commit_update(
+        self,
+        sparql_update: str,
+        base_iri: str | None = None,
+        change: EntailmentChange | None = None,
+        quad_change: int | None = None,
+    ) -> None:
+        """``quad_change``: the quads the update adds minus those it removes, outside the inferred
+        graph, when the caller knows it (the server then keeps its quad count without a recount)."""
         with _store_errors("write"):
             self.store.update(sparql_update, base_iri=base_iri)
         self._follow(change)
-        self._committed()
+        self._committed(quad_change)
 
-    def commit_quads(self, quads: list[ox.Quad], change: EntailmentChange | None = None) -> None:
+    def commit_quads(self, quads: list[ox.Quad], change: EntailmentChange | None = None, quad_change: int | None = None) -> None:
         with _store_errors("write"):
             self.store.extend(quads)
         self._follow(change)
-        self._committed()
+        self._committed(quad_change)
 
     def _follow(self, change: EntailmentChange | None) -> None:
         """Update the inferred graph before readers are told of the write (``on_commit`` publishes)."""
         if change is not None and self.maintains_entailments:
             maintain_entailments(self.store, change, hermit=self.hermit)
 
-    def _committed(self) -> None:
+    def _committed(self, quad_change: int | None) -> None:
         if self.on_commit is not None:
-            self.on_commit()
+            self.on_commit(quad_change)
 
 
 @contextmanager
 def _store_errors(action: str) -> Iterator[None]:
     """Map the store's own failures to 503; the transaction of a failed commit left nothing behind."""
     from bricskg.store.base import BackendUnavailable
+    from bricskg.store.jobs import without_paths
 
     try:
         yield
     except (OSError, RuntimeError, ValueError) as error:
-        detail = " ".join(str(error).split())
+        detail = without_paths(" ".join(str(error).split()))  # where the store lives is not the client's business
         if action == "write":
             raise BackendUnavailable(f"The store refused the commit ({detail}); nothing was changed. Please retry.") from None
         raise BackendUnavailable(f"The store could not be read just now ({detail}); please retry.") from None

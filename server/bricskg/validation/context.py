@@ -32,6 +32,7 @@ without applying it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import Any, Iterable, Iterator, Protocol
@@ -86,6 +87,20 @@ class StoreSource:
     def graph_names(self) -> set:
         return set(self.store.named_graphs())
 
+    def has_graph(self, name) -> bool:
+        return self.store.contains_named_graph(name)
+
+
+def has_graph(source, name) -> bool:
+    """Whether ``source`` holds a named graph ``name``, without listing every graph (at a million
+    triples there are a hundred thousand claim graphs, and a write asks about a handful)."""
+    if hasattr(source, "has_graph"):
+        return source.has_graph(name)
+    store = getattr(source, "store", None)
+    if isinstance(store, ox.Store):  # the embedded write target
+        return store.contains_named_graph(name)
+    return name in source.graph_names()
+
 
 class AfterChange:
     """``source`` as it will read once ``removed`` quads are gone and ``inserted`` ones are there."""
@@ -116,6 +131,11 @@ class AfterChange:
         wanted = set(graphs)
         return self._merge(self.source.graph_quads(graphs), lambda q: q.graph_name in wanted)
 
+    def has_graph(self, name) -> bool:
+        if name in self.dropped or isinstance(name, ox.DefaultGraph):
+            return False
+        return name in self.created or any(q.graph_name == name for q in self.inserted) or has_graph(self.source, name)
+
     def graph_names(self) -> set:
         names = (set(self.source.graph_names()) | self.created | {q.graph_name for q in self.inserted}) - self.dropped
         return {name for name in names if not isinstance(name, ox.DefaultGraph)}
@@ -128,16 +148,26 @@ def after_change(source: QuadSource | ox.Store, inserted: Iterable[ox.Quad], rem
 
 
 def sibling_predicates(shapes_directory=None) -> frozenset[ox.NamedNode]:
+    return _sibling_predicates(load(shapes_directory))
+
+
+@functools.lru_cache(maxsize=4)
+def _sibling_predicates(loaded) -> frozenset[ox.NamedNode]:
     """The predicates SPARQL rules compare across nodes (``bkgsh:comparesNodesSharing``)."""
-    graph = load(shapes_directory).graph
+    graph = loaded.graph
     return frozenset(ox.NamedNode(str(p)) for p in graph.objects(None, COMPARES_NODES_SHARING))
 
 
 def chain_predicates(shapes_directory=None) -> frozenset[ox.NamedNode]:
+    return _chain_predicates(load(shapes_directory))
+
+
+@functools.lru_cache(maxsize=4)
+def _chain_predicates(loaded) -> frozenset[ox.NamedNode]:
     """The predicates shapes follow *beyond* a focus node's own values: the steps of sequence paths
     and every IRI a SPARQL constraint names (``prov:wasDerivedFrom/oa:hasSelector/oa:exact``, ...).
     Following every predicate 3 hops from a hub reaches the whole store."""
-    graph = load(shapes_directory).graph
+    graph = loaded.graph
     prefixes = {str(graph.value(d, rdflib.SH.prefix)): str(graph.value(d, rdflib.SH.namespace))
                 for d in graph.objects(None, rdflib.SH.declare)}
     found: set[str] = set()
@@ -153,9 +183,14 @@ def chain_predicates(shapes_directory=None) -> frozenset[ox.NamedNode]:
 
 
 def inverse_predicates(shapes_directory=None) -> frozenset[ox.NamedNode]:
+    return _inverse_predicates(load(shapes_directory))
+
+
+@functools.lru_cache(maxsize=4)
+def _inverse_predicates(loaded) -> frozenset[ox.NamedNode]:
     """The predicates shapes follow backwards (``sh:inversePath``): only those referrers matter.
     (Taking every referrer would copy half the store for a hub such as a modality concept.)"""
-    graph = load(shapes_directory).graph
+    graph = loaded.graph
     return frozenset(ox.NamedNode(str(p)) for p in graph.objects(None, rdflib.SH.inversePath)
                      if isinstance(p, rdflib.URIRef))
 
@@ -172,7 +207,6 @@ def context_store(
     shapes = load(shapes_directory)
     siblings_of = sibling_predicates(shapes_directory)
     chains = chain_predicates(shapes_directory)
-    graph_names = source.graph_names()
     focus = named_focus(source, [_ox(node) for node in focus_nodes])
     collected: set[ox.Quad] = set()
 
@@ -206,12 +240,12 @@ def context_store(
     describe({q.subject for q in referrers}, REFERRER_HOPS)
     statement_graphs = {q.graph_name for q in own if not isinstance(q.graph_name, ox.DefaultGraph)}
     describe(statement_graphs, 1)
-    targeted_graphs = [n for n in focus if n in graph_names and _targets_graph_name(shapes, n)]
+    targeted_graphs = [n for n in focus if _targets_graph_name(shapes, n) and has_graph(source, n)]
     if targeted_graphs:
         collected.update(source.graph_quads(targeted_graphs))
         describe(targeted_graphs, 1)
     for name in focus:  # a graph a shape names with sh:targetNode: its rules ask whether it holds anything
-        if name in graph_names and _targets_node(shapes, name):
+        if _targets_node(shapes, name) and has_graph(source, name):
             for quad in itertools.islice(source.graph_quads([name]), 1):
                 collected.add(quad)  # and what its subject is, which a rule on the graph's nodes asks
                 collected.update(q for q in source.quads_about([quad.subject]) if q.predicate == RDF_TYPE)

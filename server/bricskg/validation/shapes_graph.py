@@ -48,7 +48,7 @@ class ShapeTargets:
         return any(name.startswith(prefix) for prefix in self.graphs_under)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: caches keyed on a loaded version stay cheap
 class LoadedShapes:
     graph: rdflib.Graph
     targets: tuple[ShapeTargets, ...]
@@ -111,7 +111,12 @@ def one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
-def _targets(graph: rdflib.Graph) -> list[ShapeTargets]:
+def loaded_from(graph: rdflib.Graph) -> LoadedShapes:
+    """Any shapes graph (not shapes/) with its target index; shapes with targets may be blank nodes."""
+    return LoadedShapes(graph, tuple(_targets(graph, allow_blank=True)), ())
+
+
+def _targets(graph: rdflib.Graph, allow_blank: bool = False) -> list[ShapeTargets]:
     """Every shape with at least one target; such shapes must be IRIs so they can be named and selected."""
     shapes: set[rdflib.term.Node] = set()
     for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, TARGET_GRAPHS_UNDER):
@@ -122,7 +127,7 @@ def _targets(graph: rdflib.Graph) -> list[ShapeTargets]:
                 shapes.add(shape)
     result = []
     for shape in sorted(shapes, key=str):
-        if not isinstance(shape, rdflib.URIRef):
+        if not isinstance(shape, rdflib.URIRef) and not allow_blank:
             raise ShapesError(f"a shape with targets must have an IRI, found blank node {shape}")
         classes = set(graph.objects(shape, SH.targetClass))
         if (shape, RDF.type, RDFS.Class) in graph or (shape, RDF.type, OWL.Class) in graph:

@@ -18,10 +18,12 @@ from werkzeug.exceptions import HTTPException
 
 from bricskg.sparql.negotiation import NotAcceptable, negotiate_types
 from bricskg.store.base import (
+    AnswerNotAcceptable,
     BackendError,
     BackendUnavailable,
     Forbidden,
     PayloadTooLarge,
+    QueryOverMemoryLimit,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
@@ -42,9 +44,11 @@ STATUS_OF: tuple[tuple[type[BaseException], int], ...] = (
     (Forbidden, 403),
     (ReadOnly, 403),
     (NotAcceptable, 406),
+    (AnswerNotAcceptable, 406),
     (PayloadTooLarge, 413),
     (ValidationFailed, 422),
     (QueryTimeout, 503),
+    (QueryOverMemoryLimit, 503),
     (BackendUnavailable, 503),
 )
 
@@ -95,7 +99,7 @@ def status_of(error: BaseException) -> int:
 def handle_backend_error(error: Exception) -> Response:
     status = status_of(error)
     headers = {"Retry-After": "5"} if status == 503 else None
-    if isinstance(error, NotAcceptable):
+    if isinstance(error, (NotAcceptable, AnswerNotAcceptable)):
         headers = {"Vary": "Accept"}
     return error_response(status, str(error) or type(error).__name__, headers)
 

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from bricskg.store.base import BackendError, ReadOnly
+from bricskg.store.base import BackendError, ReadOnly, ResultTooLarge
 from bricskg.store.delta import GraphEdit
 from bricskg.store.writer import AUDIT_GRAPH, EmbeddedTarget
 from bricskg.web.auth import check_write_access
@@ -114,18 +114,31 @@ def _download_format() -> tuple[str, ox.RdfFormat] | None:
 
 
 def _get(graph: Any) -> Response:
-    if not _exists(graph):
-        return plain(404, f"No graph {graph} in this store.")
     chosen = _download_format()
     if chosen is None:
         return plain(406, "Not acceptable. Available: " + ", ".join(DOWNLOAD_FORMATS))
     media_type, rdf_format = chosen
-    quads = _source().graph_quads([graph])
-    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
     limit = config().max_result_bytes
-    body = ox.serialize(triples, format=rdf_format)
-    if body is not None and len(body) > limit:
-        return plain(400, f"The graph is larger than this endpoint's limit of {limit:,} bytes; use a dump instead.")
+    backend = current_app.extensions["bricskg.backend"]
+    inner = getattr(backend, "inner", backend)
+    if hasattr(inner, "graph_document"):
+        # the embedded store: serialised in an executor, under the query deadline and memory limit
+        syntax = "application/n-triples" if media_type == "text/plain" else media_type
+        iri = "" if isinstance(graph, ox.DefaultGraph) else graph.value
+        try:
+            body = inner.graph_document(iri, syntax, config().query_timeout, limit)
+        except ResultTooLarge:
+            return plain(400, f"The graph is larger than this endpoint's limit of {limit:,} bytes; use a dump instead.")
+        if body is None:
+            return plain(404, f"No graph {graph} in this store.")
+    else:
+        if not _exists(graph):
+            return plain(404, f"No graph {graph} in this store.")
+        quads = _source().graph_quads([graph])
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        body = ox.serialize(triples, format=rdf_format)
+        if body is not None and len(body) > limit:
+            return plain(400, f"The graph is larger than this endpoint's limit of {limit:,} bytes; use a dump instead.")
     response = Response(body, status=200, mimetype=media_type)
     if media_type.startswith("text/"):
         response.headers["Content-Type"] = f"{media_type}; charset=utf-8"

@@ -22,10 +22,11 @@ import pyoxigraph
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.routing import BuildError
 
+from bricskg.byte_lru import ByteLRU
 from bricskg.config import Config
 from bricskg.sparql.formats import GRAPH_FORMATS, RESULTS_FORMATS
-from bricskg.sparql.negotiation import negotiate, negotiate_types
-from bricskg.sparql.safety import check_query, update_has_using
+from bricskg.sparql.negotiation import NotAcceptable, negotiate, negotiate_types
+from bricskg.sparql.safety import screen_query, screen_update, update_has_using
 from bricskg.store.base import Backend, Dataset, QueryRequest
 from bricskg.web import errors
 from bricskg.web.errors import ProtocolError
@@ -107,15 +108,25 @@ def _read_body(limit: int) -> bytes:
     return data
 
 
+def _refuse_read_only() -> None:
+    raise ProtocolError(
+        403, "This endpoint is read-only: updates are disabled (set BRICSKG_ADMIN_TOKEN to enable writes)."
+    )
+
+
 def _parameters(config: Config) -> list[tuple[str, str]]:
-    """All protocol parameters of the request: URL ones, then body ones (form or direct POST)."""
+    """All protocol parameters of the request: URL ones, then body ones (form or direct POST).
+
+    A read-only server reads form bodies only up to the query limit: no update can succeed there,
+    so none may make the worker hold 16 MiB (a direct update POST is refused before this is called)."""
     params = _pairs(request.query_string, "query string")
     if request.method != "POST":
         return params
     media_type = request.mimetype
     if media_type == FORM:
         _check_charset()
-        body = _read_body(max(config.max_body_bytes, config.max_upload_bytes))
+        upload_limit = config.max_upload_bytes if config.writes_enabled else 0
+        body = _read_body(max(config.max_body_bytes, upload_limit))
         form = _pairs(body, "form body")
         if any(name == "query" for name, _ in form) and len(body) > config.max_body_bytes:
             raise ProtocolError(413, f"The query is larger than the limit of {config.max_body_bytes:,} bytes.")
@@ -164,6 +175,10 @@ def sparql() -> Response:
     if request.method == "OPTIONS":
         return Response(status=204, headers=PREFLIGHT_HEADERS)
     config = _config()
+    if request.method == "POST" and request.mimetype == SPARQL_UPDATE:
+        denied = _update_denied(config)  # before the body is read: it may be 16 MiB
+        if denied is not None:
+            return denied
     params = _parameters(config)
     query = _single(params, "query")
     update = _single(params, "update")
@@ -178,22 +193,49 @@ def sparql() -> Response:
     return _query(query, params, config)
 
 
+_NEGOTIATED: ByteLRU[tuple[str | None, str | None], tuple[str, str]] = ByteLRU(256 * 1024, 8 * 1024)
+
+
+def _negotiated(accept: str | None, format_param: str | None) -> tuple[str, str]:
+    """The media type for each answer family ("" where nothing is acceptable). The query's form —
+    which family answers — is known only once the engine has parsed it, in the executor. Memoised:
+    clients send the same few Accept headers."""
+    key = (accept, format_param)
+    known = _NEGOTIATED.get(key)
+    if known is None:
+        known = _negotiate_both(accept, format_param)
+        _NEGOTIATED.put(key, known)
+    return known
+
+
+def _negotiate_both(accept: str | None, format_param: str | None) -> tuple[str, str]:
+    chosen = []
+    for family in ("results", "graph"):
+        try:
+            chosen.append(negotiate(family, accept, format_param).media_type)  # type: ignore[arg-type]
+        except NotAcceptable:
+            chosen.append("")
+    if not any(chosen):
+        raise NotAcceptable("results", format_param or accept or "")
+    return chosen[0], chosen[1]
+
+
 def _query(query: str, params: list[tuple[str, str]], config: Config) -> Response:
+    """Check the text lexically (no parser runs in this process) and hand it to the backend."""
     dataset = Dataset(_graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"))
-    analysis = check_query(query)
-    if analysis.form == "UPDATE":
-        raise ProtocolError(
-            400, f"This is a SPARQL Update, not a query: POST it as 'update' ({FORM}) or as {SPARQL_UPDATE}."
-        )
-    fmt = negotiate(analysis.family, request.headers.get("Accept"), _single(params, "format"))
+    screen_query(query)  # TooComplex: 400 before any parser sees a chain that could overflow it
+    accept, format_param = request.headers.get("Accept"), _single(params, "format")
+    negotiated = _negotiated(accept, format_param)
     result = _backend().query(
         QueryRequest(
             query=query,
-            media_type=fmt.media_type,
+            media_type=negotiated[0] or negotiated[1],
             dataset=dataset,
             base_iri=config.base_iri,  # relative IRIs resolve into the graph's namespace: <id/brics>
             timeout=config.query_timeout,
             max_result_bytes=config.max_result_bytes,
+            negotiated=negotiated,
+            asked=format_param or accept or "",
             received_at=request.environ.get(RECEIVED_AT),
         )
     )
@@ -205,21 +247,30 @@ def _query(query: str, params: list[tuple[str, str]], config: Config) -> Respons
 RECEIVED_AT = "bricskg.received_at"
 
 
+def _update_denied(config: Config) -> Response | None:
+    """The refusal of a write by this client (read-only server, no or wrong token), or None."""
+    if not config.writes_enabled:
+        _refuse_read_only()
+    from bricskg.web.auth import check_write_access
+
+    return check_write_access()
+
+
 def _update(update: str, params: list[tuple[str, str]]) -> Response:
     if request.method != "POST":
         raise ProtocolError(
             405, f"SPARQL Update needs POST (as 'update' in {FORM} or as {SPARQL_UPDATE}).", {"Allow": "POST"}
         )
+    denied = _update_denied(_config())  # credentials first: nothing of an anonymous update is parsed
+    if denied is not None:
+        return denied
     using = list(_graph_iris(params, "using-graph-uri"))
     using_named = list(_graph_iris(params, "using-named-graph-uri"))
+    screen_update(update)  # TooComplex: 400 before any parser (the writer's process serves others)
     if (using or using_named) and update_has_using(update):
         raise ProtocolError(
             400, "The update has USING/USING NAMED clauses and the request also sets using-graph-uri/"
             "using-named-graph-uri; use one or the other (SPARQL 1.1 Protocol §2.2.3)."
-        )
-    if not _config().writes_enabled:
-        raise ProtocolError(
-            403, "This endpoint is read-only: updates are disabled (set BRICSKG_ADMIN_TOKEN to enable writes)."
         )
     try:
         from bricskg.web.update import perform_update

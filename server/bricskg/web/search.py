@@ -127,8 +127,18 @@ def _hit_view(hit, space: IriSpace, result: SearchResult) -> dict[str, Any]:
         "matched": {"label": "name", "alt": "also known as", "quote": "sentence"}.get(hit.field, hit.field),
         "parts": marked_parts(hit.snippet),
         "language": hit.language,
-        "types": [labels.get(kind) or fallback_label(kind) for kind in hit.types],
+        "types": [labels.get(kind) or fallback_label(kind) for kind in _shown_types(hit.types, space)],
     }
+
+
+MAX_TYPE_CHIPS = 4
+
+
+def _shown_types(types: tuple[str, ...], space: IriSpace) -> list[str]:
+    """The classes worth a chip: this graph's own (with entailments served, a thing also carries
+    every superclass, prov:Entity and schema: types included), at most a few."""
+    ours = [kind for kind in types if kind.startswith(space.base + "ontology/")]
+    return (ours or list(types))[:MAX_TYPE_CHIPS]
 
 
 def _facet_link(name: str, value: str | None) -> str:
