@@ -185,13 +185,12 @@ def test_no_question_filters_inside_a_graph_block(question: CompetencyQuestion) 
 
 PLAIN_17 = """
 PREFIX bkg: <https://w3id.org/bricskg/ontology/>
-PREFIX graph: <https://w3id.org/bricskg/graph/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?controlName ?targetName ?technologyName ?modality WHERE {
-  GRAPH ?claim { ?control a bkg:ExportControl ; bkg:targets ?target ; bkg:appliesTo ?technology . }
-  GRAPH graph:provenance { ?claim bkg:modality ?m }
+SELECT DISTINCT ?controlName ?targetName ?status WHERE {
+  { ?control a bkg:ExportControl ; bkg:targets ?target . BIND ("in force" AS ?status) }
+  UNION
+  { ?control a bkg:ProposedExportControl ; bkg:prospectiveTarget ?target ; bkg:status/rdfs:label ?status . }
   ?control rdfs:label ?controlName . ?target rdfs:label ?targetName .
-  ?technology rdfs:label ?technologyName . ?m rdfs:label ?modality .
 }"""
 
 PLAIN_18 = """

@@ -53,7 +53,8 @@ def our_terms(ontology: rdflib.Graph) -> set[URIRef]:
 
 def test_header_carries_version_licence_and_preferred_prefix(ontology: rdflib.Graph) -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
-    assert ontology.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(str(ONTOLOGY_IRI) + "/0.1.0")
+    assert ontology.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(str(ONTOLOGY_IRI) + "/0.2.0")
+    assert ontology.value(ONTOLOGY_IRI, OWL.priorVersion) == URIRef(str(ONTOLOGY_IRI) + "/0.1.0")
     assert ontology.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
     for field in (DCTERMS.title, DCTERMS.description, DCTERMS.creator, DCTERMS.created, DCTERMS.modified):
         assert ontology.value(ONTOLOGY_IRI, field) is not None, field
@@ -76,7 +77,8 @@ def test_every_term_has_one_english_label_definition_and_defining_ontology(ontol
 
 def test_every_term_of_ours_is_declared(ontology: rdflib.Graph) -> None:
     mentioned = {t for triple in ontology for t in triple if isinstance(t, URIRef) and str(t).startswith(NS)}
-    mentioned -= set(ontology.objects(ONTOLOGY_IRI, OWL.versionIRI))  # .../ontology/0.1.0 is no term
+    for version in (OWL.versionIRI, OWL.priorVersion):  # .../ontology/0.2.0 is no term
+        mentioned -= set(ontology.objects(ONTOLOGY_IRI, version))
     declared = set(ontology.subjects(RDF.type, OWL.NamedIndividual))
     for kind in OWL_DECLARATIONS:
         declared |= set(ontology.subjects(RDF.type, kind))

@@ -279,13 +279,13 @@ class Generator:
             bloc, bloc_label = self.a_bloc(graph)
             self.typed(node, kind, f"AI study group {slug}", graph)
             self.out.quad(node, bkg("establishedBy"), bloc, graph)
-            self.out.quad(node, f"<{ORG}unitOf>", bloc, graph)
             sentence = f"{bloc_label} established AI study group {slug}"
         elif kind == "DevelopmentPlan":
             state, state_label = self.a_state(graph)
             year, year_value = self.a_year(graph)
             self.typed(node, kind, f"AI development plan {slug}", graph)
             self.out.quad(node, bkg("issuedBy"), state, graph)
+            self.out.quad(node, bkg("heldBy"), state, graph)
             self.out.quad(node, bkg("horizon"), year, graph)
             sentence = f"{state_label} issued AI development plan {slug} through {year_value}"
         else:
@@ -338,7 +338,8 @@ class Generator:
         self.typed(amount, "MonetaryRange", f"${low}–{high} billion", graph)
         self.out.quad(amount, f"<{SCHEMA}minValue>", lit(f"{low}000000000", datatype="decimal"), graph)
         self.out.quad(amount, f"<{SCHEMA}maxValue>", lit(f"{high}000000000", datatype="decimal"), graph)
-        self.out.quad(amount, f"<{SCHEMA}currency>", lit("USD"), graph)
+        self.out.quad(amount, bkg("status"), bkg("statusForecast"), graph)
+        self.out.quad(amount, f"<{SCHEMA}unitCode>", lit("USD"), graph)
         sentence = f"{bloc_label} economies could see AI-driven value between ${low} billion and ${high} billion by {year_value}."
         return sentence, "modalityForecast"
 
@@ -359,18 +360,18 @@ class Generator:
     def claim_proposal(self, graph: str, slug: str) -> tuple[str, str]:
         proposal, controls = iri(ID, f"syn-proposal-{slug}"), iri(ID, f"syn-proposal-{slug}-controls")
         addressee, addressee_label = self.a_state(graph)
-        bloc, bloc_label = self.a_bloc(graph)
+        target, target_label = self.a_state(graph)
         technology, technology_label = self.technology(self.random.randrange(self.pools.technologies))
-        self.typed(technology, "Technology", technology_label, graph)
         self.typed(proposal, "Proposal", f"proposal {slug}", graph)
         self.out.quad(proposal, bkg("addressedTo"), addressee, graph)
         self.out.quad(proposal, bkg("proposes"), controls, graph)
-        self.typed(controls, "ExportControl", f"proposed export controls {slug}", graph)
-        self.out.quad(controls, bkg("issuedBy"), addressee, graph)
-        self.out.quad(controls, bkg("appliesTo"), technology, graph)
-        self.out.quad(controls, bkg("targets"), bloc, graph)
+        # A proposed instrument is a hypothetical: its own class and status, would-be backer and target.
+        self.typed(controls, "ProposedExportControl", f"proposed export controls {slug}", graph)
+        self.out.quad(controls, bkg("status"), bkg("statusProposed"), graph)
+        self.out.quad(controls, bkg("prospectiveBacker"), addressee, graph)
+        self.out.quad(controls, bkg("prospectiveTarget"), target, graph)
         objective = self.an_objective(proposal, graph)
-        sentence = f"{addressee_label} should consider extending export controls on {technology_label} to {bloc_label} to {objective}."
+        sentence = f"{addressee_label} should consider extending export controls on {technology_label} to {target_label} to {objective}."
         return sentence, "modalityProposal"
 
     KINDS = (
