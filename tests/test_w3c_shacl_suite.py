@@ -21,23 +21,18 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from bricskg.paths import project_root
 from bricskg.validation.shacl import validate_graph
 from bricskg.validation.shacl_paths import render_path
 from bricskg.validation.terms import store_from_rdflib
 from figures import show
+from shared_material import require, shacl_suite_dir
 
-SUITE = project_root().parent / "shared" / "w3c-shacl-tests" / "data-shapes-test-suite" / "tests"
+SUITE = shacl_suite_dir()
 KNOWN = Path(__file__).parent / "w3c_shacl_known_failures.toml"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = rdflib.Namespace("http://www.w3.org/ns/shacl-test#")
 
-if not (SUITE / "manifest.ttl").is_file():
-    pytest.skip(
-        f"W3C SHACL test suite not found at {SUITE} (the data-shapes-test-suite/tests folder of the "
-        "w3c/data-shapes repository, expected at ../shared/w3c-shacl-tests/)",
-        allow_module_level=True,
-    )
+require("shacl", SUITE / "manifest.ttl", module=True)
 
 
 def manifest_files(path: Path) -> list[Path]:
