@@ -65,11 +65,11 @@ class Typing:
 def _graph_filter(graphs: Iterable[str] | None) -> str:
     if graphs is None:
         return ""
-    listed = " ".join(f"<{graph}>" for graph in sorted(graphs) if _is_writable_iri(graph))
+    listed = " ".join(f"<{graph}>" for graph in sorted(graphs) if _fits_between_angle_brackets(graph))
     return "VALUES ?g { " + listed + " }"
 
 
-def _is_writable_iri(iri: str) -> bool:
+def _fits_between_angle_brackets(iri: str) -> bool:
     return not any(ch in iri for ch in '<>"{}|^`\\ \t\r\n')
 
 

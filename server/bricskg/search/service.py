@@ -83,7 +83,8 @@ class SearchService:
 
     def _catch_up(self) -> None:
         activities = self._activities()
-        new = {activity: graphs for activity, graphs in activities.items() if activity not in self.index.applied_activities()}
+        applied = self.index.applied_activities()
+        new = {activity: graphs for activity, graphs in activities.items() if activity not in applied}
         if not new:
             return
         graphs = sorted(set().union(*new.values()))
