@@ -7,11 +7,11 @@ text), ``limit`` and ``offset``. The index is ``bricskg.search``: SQLite FTS5, k
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from bricskg.search.index import MAX_LIMIT, SearchQueryError, SearchResult, marked_parts, plain
+from bricskg.search.index import MAX_LIMIT, FacetValue, SearchQueryError, SearchResult, marked_parts, plain
 from bricskg.search.service import service_for
 from bricskg.web import request_context
 from bricskg.web.error_pages import error_response
@@ -78,13 +78,19 @@ def search_page() -> Response | str:
         "search.html",
         result=result,
         hits=[_hit_view(hit, space, result) for hit in result.hits],
-        type_facets=[(_facet_link("type", facet.value), facet.label or fallback_label(facet.value), facet.count, request.args.get("type") == facet.value) for facet in result.types],
-        language_facets=[(_facet_link("lang", facet.value), facet.value or "no language tag", facet.count, request.args.get("lang") == facet.value) for facet in result.languages],
+        type_facets=_facet_rows("type", result.types, lambda facet: facet.label or fallback_label(facet.value)),
+        language_facets=_facet_rows("lang", result.languages, lambda facet: facet.value or "no language tag"),
         clear_links={name: _facet_link(name, None) for name in ("type", "lang")},
         active={"type": request.args.get("type"), "lang": request.args.get("lang")},
         next_link=_page_link(1),
         previous_link=_page_link(-1),
     )
+
+
+def _facet_rows(name: str, facets: list[FacetValue], label: Callable[[FacetValue], str]) -> list[tuple]:
+    """(link, label, count, selected) per facet value, for the page's facet lists."""
+    chosen = request.args.get(name)
+    return [(_facet_link(name, facet.value), label(facet), facet.count, chosen == facet.value) for facet in facets]
 
 
 def _json_error(message: str) -> Response:
