@@ -32,8 +32,15 @@ def size_of(value: object) -> int:
 class ByteLRU(Generic[K, V]):
     """Least-recently-used entries go first once the total of ``weigh(key, value)`` passes ``max_bytes``."""
 
-    def __init__(self, max_bytes: int, max_entry_bytes: int | None = None, weigh: Callable[[K, V], int] | None = None):
+    def __init__(
+        self,
+        max_bytes: int,
+        max_entry_bytes: int | None = None,
+        weigh: Callable[[K, V], int] | None = None,
+        max_entries: int | None = None,
+    ):
         self.max_bytes = max_bytes
+        self.max_entries = max_entries  # a count bound on top of the byte bound (None: bytes only)
         self.max_entry_bytes = max_entry_bytes if max_entry_bytes is not None else max(1, max_bytes // 8)
         self._weigh = weigh or (lambda key, value: size_of(key) + size_of(value))
         self._entries: OrderedDict[K, tuple[V, int]] = OrderedDict()
@@ -51,7 +58,7 @@ class ByteLRU(Generic[K, V]):
     def put(self, key: K, value: V) -> bool:
         """Remember ``value``; False (and nothing kept) when the entry alone is over its bound."""
         size = self._weigh(key, value) + ENTRY_OVERHEAD
-        if size > self.max_entry_bytes or self.max_bytes <= 0:
+        if size > self.max_entry_bytes or self.max_bytes <= 0 or (self.max_entries is not None and self.max_entries <= 0):
             return False
         with self._lock:
             old = self._entries.pop(key, None)
@@ -59,10 +66,13 @@ class ByteLRU(Generic[K, V]):
                 self._bytes -= old[1]
             self._entries[key] = (value, size)
             self._bytes += size
-            while self._entries and self._bytes > self.max_bytes:
+            while self._entries and (self._bytes > self.max_bytes or self._over_count()):
                 _, (_, evicted) = self._entries.popitem(last=False)
                 self._bytes -= evicted
         return True
+
+    def _over_count(self) -> bool:
+        return self.max_entries is not None and len(self._entries) > self.max_entries
 
     def clear(self) -> None:
         with self._lock:

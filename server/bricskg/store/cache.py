@@ -11,10 +11,9 @@ A hit costs one dict lookup and one ``version()`` call: no executor round trip, 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any, Iterator
 
-from bricskg.byte_lru import ENTRY_OVERHEAD, size_of
+from bricskg.byte_lru import ENTRY_OVERHEAD, ByteLRU, size_of
 from bricskg.store.base import Backend, QueryRequest, QueryResult
 
 CacheKey = tuple[str, tuple[str, ...], tuple[str, ...], str, tuple[str, str] | None, str | None, int]
@@ -26,17 +25,24 @@ def entry_bytes(key: CacheKey, result: QueryResult) -> int:
 
 
 class ResultCache:
-    """Thread-safe LRU of ``QueryResult`` bounded by entries and bytes."""
+    """Thread-safe LRU of ``QueryResult`` bounded by entries and bytes (a ``ByteLRU`` that counts hits)."""
 
     def __init__(self, max_entries: int = 1024, max_bytes: int = 128 * 1024 * 1024):
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self.max_entry_bytes = max(1, max_bytes // 8)
-        self._entries: OrderedDict[CacheKey, QueryResult] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self._entries: ByteLRU[CacheKey, QueryResult] = ByteLRU(
+            max_bytes,
+            max(1, max_bytes // 8),
+            weigh=lambda key, result: entry_bytes(key, result) - ENTRY_OVERHEAD,
+            max_entries=max_entries,
+        )
+        self._counts = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    @property
+    def max_entry_bytes(self) -> int:
+        return self._entries.max_entry_bytes
 
     @staticmethod
     def key(request: QueryRequest, version: int) -> CacheKey:
@@ -52,40 +58,26 @@ class ResultCache:
         )
 
     def get(self, key: CacheKey) -> QueryResult | None:
-        with self._lock:
-            result = self._entries.get(key)
+        result = self._entries.get(key)
+        with self._counts:
             if result is None:
                 self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return result
+            else:
+                self.hits += 1
+        return result
 
     def put(self, key: CacheKey, result: QueryResult) -> None:
-        size = entry_bytes(key, result)
-        if self.max_entries <= 0 or size > self.max_entry_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= entry_bytes(key, old)
-            self._entries[key] = result
-            self._bytes += size
-            while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
-                evicted_key, evicted = self._entries.popitem(last=False)
-                self._bytes -= entry_bytes(evicted_key, evicted)
+        self._entries.put(key, result)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
+        self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
 
     @property
     def size_bytes(self) -> int:
-        return self._bytes
+        return self._entries.size_bytes
 
 
 class CachedBackend:
