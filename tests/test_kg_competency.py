@@ -67,7 +67,7 @@ def test_questions_also_run_under_rdflib(store: pyoxigraph.Store) -> None:
     assert answers_match(question, rows), describe_mismatch(question, rows)
 
 
-# ── answers_match: the comparison other engineers rely on ──────────────────────────────────────
+# ── answers_match: the comparison the endpoint tests and the pages rely on ──────────────────────────────────────
 
 
 def make_question(rows, variables=("x", "n"), ordered=False, boolean=None) -> CompetencyQuestion:

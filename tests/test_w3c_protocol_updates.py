@@ -5,7 +5,7 @@ exchanges in RDF (the W3C HTTP vocabulary): requests in order, each with method,
 and body, and what the response must be (a status or status class, an ASK answer). The runner
 below reads those descriptions with rdflib and replays them; it is shared with
 ``test_w3c_graph_store.py`` (which adds graph comparison and ``$LOCATION$`` substitution).
-The query and bad-request tests of the same manifest are engineer C's (test_w3c_protocol.py).
+The query and bad-request tests of the same manifest are in test_w3c_protocol.py.
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def all_protocol_tests() -> list[HttpTest]:
 )
 def test_the_other_protocol_tests_still_pass_when_writes_are_enabled(server, test: HttpTest) -> None:
     """Statuses and ASK answers of the query and bad-request tests, on the write-enabled server (the
-    full result checks of those tests are engineer C's test_w3c_protocol.py, on a read-only one)."""
+    full result checks of those tests are in test_w3c_protocol.py, on a read-only one)."""
     if any("kasei.us" in exchange.path or (exchange.body or "").find("kasei.us") >= 0 for exchange in test.requests):
         _load_protocol_data(server.base_url)
     for exchange in test.requests:

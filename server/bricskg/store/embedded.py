@@ -86,7 +86,7 @@ class SharedVersion:
     """A write counter every process of one server sees (created before the workers fork), and the
     store's quad count as of that version, kept up to date by the writer.
 
-    The writer (engineer E's write path) calls ``bump`` after each commit, with the change in quads
+    The write path (``bricskg.store.writer``) calls ``bump`` after each commit, with the change in quads
     it committed when it knows it; caches key on the version, and executors of an on-disk store
     re-open their read-only snapshot when it moved. Keeping the count here means ``/health`` after a
     write reads a number instead of counting a million quads in a web worker.
@@ -263,7 +263,7 @@ class EmbeddedBackend:
         if self._shelf is not None:
             self._shelf.remove()  # only in the process that made it (a server's master: at exit)
 
-    # --- for the write path (engineer E) ---------------------------------------------------------
+    # --- for the write path (bricskg.store.writer) ----------------------------------------------------
 
     @property
     def store(self) -> pyoxigraph.Store:

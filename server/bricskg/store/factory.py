@@ -45,7 +45,7 @@ def open_backend(config: Config, *, isolate: bool = True) -> Backend:
 
 def _open_inner(config: Config, *, isolate: bool) -> Backend:
     if config.backend_url:
-        # External SPARQL 1.1 engine (issue 5, engineer E): bricskg.store.remote.open_remote_backend.
+        # An external SPARQL 1.1 engine: bricskg.store.remote.open_remote_backend.
         from bricskg.store.remote import open_remote_backend  # type: ignore[import-not-found]
 
         return open_remote_backend(config)

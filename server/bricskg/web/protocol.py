@@ -4,7 +4,7 @@ Query operation: GET ``?query=``, POST ``application/x-www-form-urlencoded``, PO
 ``application/sparql-query``; ``default-graph-uri``/``named-graph-uri``; answers negotiated by
 ``format=`` or ``Accept``. Update operation: checked here at the protocol level (POST only, one
 ``update``, the right media type, UTF-8, no USING/``using-graph-uri`` conflict) and then handed to
-``bricskg.web.update.perform_update`` (engineer E), which authorises, validates and applies it.
+``bricskg.web.update.perform_update``, which authorises, validates and applies it.
 GET ``/sparql`` without parameters returns the service description (a browser, preferring HTML,
 is sent to the query editor at ``/query`` instead).
 
