@@ -43,6 +43,7 @@ import pyoxigraph as ox
 
 from bricskg.store.base import QueryRefused, QuerySyntaxError
 from bricskg.sparql.rdflib_parser import walk_tree
+from bricskg.validation.terms import to_ox
 
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
@@ -170,8 +171,7 @@ def _parse_only_store() -> ox.Store:
         if _parser_store is None:
             directory = tempfile.mkdtemp(prefix="bricskg-parser-")
             atexit.register(shutil.rmtree, directory, True)
-            del_store = ox.Store(directory)
-            del del_store  # closed: RocksDB allows a read-only handle on a store nobody writes
+            ox.Store(directory)  # created and closed at once: RocksDB allows a read-only handle on a store nobody writes
             _parser_store = ox.Store.read_only(directory)
         return _parser_store
 
@@ -276,27 +276,11 @@ def _graph_ref_reads(ref: Any, reads: dict[str, Any]) -> None:
         reads["graphs"].add(str(ref))
 
 
-def _to_ox_term(term: Any) -> Any:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
 def _data_quads(op: Any) -> list[ox.Quad]:
-    quads = [ox.Quad(*map(_to_ox_term, triple), ox.DefaultGraph()) for triple in _field(op, "triples") or []]
+    quads = [ox.Quad(*map(to_ox, triple), ox.DefaultGraph()) for triple in _field(op, "triples") or []]
     for graph, triples in (_field(op, "quads") or {}).items():
         graph_node = ox.NamedNode(str(graph))
-        quads += [ox.Quad(*map(_to_ox_term, triple), graph_node) for triple in triples]
+        quads += [ox.Quad(*map(to_ox, triple), graph_node) for triple in triples]
     return quads
 
 

@@ -35,6 +35,7 @@ from bricskg.inference import INFERRED, INFERRED_GRAPH
 from bricskg.jsonld_compact import write_document
 from bricskg.store.base import Backend
 from bricskg.store.results import select_rows
+from bricskg.validation.terms import to_ox
 from bricskg.web.prefixes import PREFIXES
 
 ALL_QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
@@ -125,31 +126,17 @@ def store_view(backend: Backend) -> StoreView:
     named: set[ox.Triple] = set()
     default_candidates: list[ox.Triple] = []
     for row in select_rows(backend, ALL_QUADS_QUERY):
-        triple = ox.Triple(_ox_term(row["s"]), _ox_term(row["p"]), _ox_term(row["o"]))
+        triple = ox.Triple(to_ox(row["s"]), to_ox(row["p"]), to_ox(row["o"]))
         graph = row.get("g")
         if graph is None:
             default_candidates.append(triple)
         else:
-            store.add(ox.Quad(triple.subject, triple.predicate, triple.object, _ox_term(graph)))
+            store.add(ox.Quad(triple.subject, triple.predicate, triple.object, to_ox(graph)))
             named.add(triple)
     for triple in default_candidates:  # the endpoint's union default graph repeats every named triple
         if triple not in named:
             store.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph()))
     return StoreView(store, union_in_default=False)
-
-
-def _ox_term(term):
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 # --- writing one dump -------------------------------------------------------------------------------
