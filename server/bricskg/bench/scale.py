@@ -15,11 +15,8 @@ Run a phase by hand: ``python -m bricskg.bench.scale PHASE '{"json": "arguments"
 
 from __future__ import annotations
 
-import json
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -30,6 +27,7 @@ import pyoxigraph
 
 from bricskg.bench import generator
 from bricskg.bench.load_client import QuerySpec
+from bricskg.bench.phases import child_main, run_child
 
 RESULTS_JSON = "application/sparql-results+json"
 
@@ -202,15 +200,7 @@ PHASES: dict[str, Callable[[dict], dict]] = {
 
 
 def main(argv: Sequence[str]) -> int:
-    """Child-process entry: run one phase, print its JSON (with peak memory) on the last line."""
-    phase, arguments = argv[0], json.loads(argv[1])
-    try:
-        result = PHASES[phase](arguments)
-    except Exception as error:  # reported in the table as this phase's outcome, not a crash of the run
-        result = {"error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:300]}
-    result["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps(result))
-    return 0
+    return child_main(PHASES, argv)
 
 
 # ----------------------------------------------------------------------------- orchestration (parent side)
@@ -218,16 +208,7 @@ def main(argv: Sequence[str]) -> int:
 
 def run_phase(phase: str, arguments: dict, timeout: float) -> dict:
     """Run one phase in a child process; a timeout or a crash becomes an ``error`` entry."""
-    command = [sys.executable, "-m", "bricskg.bench.scale", phase, json.dumps(arguments)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return {"error": f"stopped after {timeout:.0f} s"}
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        tail = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-        return {"error": tail[0][:300]}
-    return json.loads(lines[-1])
+    return run_child("bricskg.bench.scale", phase, arguments, timeout)
 
 
 def _ratio(ours: object, theirs: object) -> float | None:

@@ -19,10 +19,7 @@ Run a phase by hand: ``python -m bricskg.bench.validation PHASE '{"json": "argum
 from __future__ import annotations
 
 import json
-import os
-import resource
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -30,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from bricskg.bench import generator
+from bricskg.bench.phases import child_main, run_child
 
 ENGINES = ("compiled", "pyshacl")
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
@@ -110,32 +108,14 @@ PHASES: dict[str, Callable[[dict], dict]] = {"full": phase_full, "writes": phase
 
 
 def main(argv: Sequence[str]) -> int:
-    phase, arguments = argv[0], json.loads(argv[1])
-    try:
-        result = PHASES[phase](arguments)
-    except Exception as error:  # reported in the table as this phase's outcome, not a crash of the run
-        result = {"error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:300]}
-    result["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps(result))
-    return 0
+    return child_main(PHASES, argv)
 
 
 # ----------------------------------------------------------------------------- orchestration (parent side)
 
 
 def run_phase(phase: str, engine: str, arguments: dict, timeout: float) -> dict:
-    command = [sys.executable, "-m", "bricskg.bench.validation", phase, json.dumps(arguments)]
-    environment = {**os.environ, "BRICSKG_SHACL_ENGINE": engine}
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                              env=environment)
-    except subprocess.TimeoutExpired:
-        return {"error": f"stopped after {timeout:.0f} s"}
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        tail = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-        return {"error": tail[0][:300]}
-    return json.loads(lines[-1])
+    return run_child("bricskg.bench.validation", phase, arguments, timeout, env={"BRICSKG_SHACL_ENGINE": engine})
 
 
 def run_validation_bench(plan: ValidationPlan, workdir: Path,
