@@ -164,7 +164,7 @@ def validated_write(bricskg_url: str, token: str, engine: Virtuoso, triples: int
     result: dict[str, object] = {"triples": len(batch), "status": response.status, "seconds": round(seconds, 4),
                                  "update_bytes": len(text)}
     if response.status != 200:
-        result["error"] = f"HTTP {response.status}: {body[:300].decode('utf-8', 'replace')}"
+        result["error"] = f"HTTP {response.status}: {body[:300].decode('utf-8', 'replace').strip()}"
         return result
     ground = [q for q in batch if not any(isinstance(t, pyoxigraph.BlankNode) for t in (q.subject, q.object))]
     try:

@@ -93,4 +93,15 @@ def running_virtuoso(directory: Path, timeout: float = 300.0) -> Iterator[Virtuo
         _run("start", directory, timeout=timeout)
         yield Virtuoso(directory, _read_settings((directory / "env").read_text(encoding="utf-8")))
     finally:
-        _run("stop", directory, timeout=60.0)
+        # never raises: an error from the block (or the start) is the one worth reporting
+        subprocess.run([str(_script()), "stop", str(directory)], capture_output=True, timeout=60.0, stdin=subprocess.DEVNULL)
+
+
+def virtuoso_version() -> str:
+    """``virtuoso-t``'s own version line, for the report (the benchmark's figures are for that build)."""
+    try:
+        done = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return "Virtuoso (version unknown)"
+    lines = (done.stdout + done.stderr).splitlines()
+    return " ".join(line.strip() for line in lines[:2]) or "Virtuoso (version unknown)"
