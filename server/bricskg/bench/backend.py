@@ -54,6 +54,8 @@ class BackendPlan:
     load_timeout: float = 3600.0  # seconds for the bulk load
     seed: int = 7
     skip_queries: tuple[str, ...] = ()
+    inference: bool = False  # serve with the inferred graph (materialised into Virtuoso, maintained on writes)
+    startup_timeout: float = 1800.0  # seconds for bricskg serve to answer (with inference: materialising first)
 
 
 # ----------------------------------------------------------------------------- latency
@@ -204,9 +206,13 @@ def measure_size(triples: int, queries: Sequence[QuerySpec], plan: BackendPlan, 
                         "--query-timeout", f"{plan.answer_timeout:g}", "--update-timeout", f"{plan.answer_timeout:g}"],
             environment={"BRICSKG_ADMIN_TOKEN": token, "BRICSKG_BACKEND_USER": engine.user,
                          "BRICSKG_BACKEND_PASSWORD": engine.password},
+            inference=plan.inference,
+            timeout=plan.startup_timeout,
         )
         try:
             row["bricskg_command"] = server.details["command"]
+            row["bricskg_startup_seconds"] = round(server.startup_seconds, 3)
+            progress(f"N={triples:,}: bricskg serve --backend answering after {row['bricskg_startup_seconds']} s")
             urls = {"virtuoso": engine.query_url, "bricskg": server.query_url}
             row["queries"], row["mismatches"] = query_rows(urls, queries, plan, progress)
             writes = []

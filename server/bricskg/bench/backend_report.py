@@ -72,6 +72,7 @@ def _size_lines(row: Mapping[str, object]) -> list[str]:
     lines.append(
         f"- Virtuoso bulk load (`scripts/virtuoso load`, checkpoint included): **{row.get('load_seconds')} s**."
     )
+    lines.append(f"- `bricskg serve --backend` answering {row.get('bricskg_startup_seconds', '–')} s after it was started.")
     lines.append(
         f"- Query latency, bricskg / Virtuoso: median over the questions of the p50 ratio **{facts['median_ratio_p50']}x**, "
         f"worst {facts['max_ratio_p50']}x, sum of p50s {facts['sum_ratio_p50']}x; {facts['within_goal']} of "
@@ -136,7 +137,7 @@ def write_results(results: Mapping[str, object], out_dir: Path) -> tuple[Path, P
 METHOD = (
     "Method: the synthetic graph and everything `bricskg serve` loads, written as one N-Quads file (the ontology "
     "in its own graph) and bulk-loaded into a fresh Virtuoso 7 on loopback; `bricskg serve --backend "
-    "QUERY_URL,UPDATE_URL --no-inference` over it, with its result cache off (`bricskg.bench.uncached_serve`) and "
+    "QUERY_URL,UPDATE_URL{inference}` over it, with its result cache off (`bricskg.bench.uncached_serve`) and "
     "writes enabled (admin token; update credentials in BRICSKG_BACKEND_USER / BRICSKG_BACKEND_PASSWORD). Each "
     "competency question is first sent once to both and the answers compared (rows as multisets, blank nodes "
     "anonymised); then it is sent {repeats} times to each, alternating, sequentially over one keep-alive "

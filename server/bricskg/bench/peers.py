@@ -197,6 +197,7 @@ def start_bricskg(
     timeout: float = 180.0,
     cached: bool = True,
     environment: Mapping[str, str] | None = None,
+    inference: bool = False,
 ) -> RunningServer:
     """``bricskg serve`` on a free loopback port, with the bundled data plus ``extra_files``.
 
@@ -207,8 +208,9 @@ def start_bricskg(
     port = free_port()
     launcher = [venv_tool("bricskg")] if cached else [sys.executable, "-m", "bricskg.bench.uncached_serve"]
     # --no-inference: the peers serve the stated triples only, so bricskg must too for the answers
-    # (checked to be equal) and the work per query to be the same
-    command = launcher + ["serve", "--host", LOOPBACK, "--port", str(port), "--no-inference"]
+    # (checked to be equal) and the work per query to be the same; ``inference=True`` serves with the
+    # inferred graph (an external engine gets it materialised into it, so it answers the same)
+    command = launcher + ["serve", "--host", LOOPBACK, "--port", str(port)] + ([] if inference else ["--no-inference"])
     if workers is not None:
         command += ["--workers", str(workers)]
     if threads is not None:

@@ -135,6 +135,9 @@ def _default_out() -> Path:
               "bulk load; writes backend.json and backend.md into --out.")
 @click.option("--repeats", type=int, default=20, show_default=True,
               help="With --backend: sequential requests of each competency question to each server.")
+@click.option("--backend-inference", is_flag=True,
+              help="With --backend: serve with the inferred graph (materialised into Virtuoso at startup, maintained on "
+              "writes) instead of --no-inference.")
 def command(
     quick: bool,
     sizes: str | None,
@@ -160,10 +163,11 @@ def command(
     write_repeats: int,
     backend_engine: str | None,
     repeats: int,
+    backend_inference: bool,
 ) -> None:
     if backend_engine is not None:
         _backend_bench(sizes, quick, out, workdir, phase_timeout, write_triples, write_repeats, repeats,
-                       answer_timeout, skip_queries)
+                       answer_timeout, skip_queries, backend_inference)
         return
     if validation_only:
         _validation_bench(sizes, quick, out, workdir, phase_timeout, write_triples, peer_max_triples, write_repeats)
@@ -258,7 +262,8 @@ def _validation_bench(sizes: str | None, quick: bool, out: Path | None, workdir:
 
 
 def _backend_bench(sizes: str | None, quick: bool, out: Path | None, workdir: Path | None, load_timeout: float,
-                   write_triples: int, write_repeats: int, repeats: int, answer_timeout: float, skip_queries: str) -> None:
+                   write_triples: int, write_repeats: int, repeats: int, answer_timeout: float, skip_queries: str,
+                   inference: bool) -> None:
     """``bricskg bench --backend virtuoso``: the same questions on Virtuoso directly and through bricskg."""
     import tempfile
     from datetime import datetime, timezone
@@ -277,12 +282,15 @@ def _backend_bench(sizes: str | None, quick: bool, out: Path | None, workdir: Pa
         raise UsageProblem(f"--backend virtuoso: {missing}")
     skipped = tuple(name.strip() for name in skip_queries.split(",") if name.strip())
     plan = BackendPlan(sizes=size_list, repeats=repeats, write_triples=write_triples, write_repeats=write_repeats,
-                       answer_timeout=answer_timeout, load_timeout=load_timeout, skip_queries=skipped)
+                       answer_timeout=answer_timeout, load_timeout=load_timeout, skip_queries=skipped,
+                       inference=inference)
     parts = ["bricskg", "bench", "--backend", "virtuoso", "--sizes", ",".join(map(str, size_list)),
              "--repeats", str(repeats), "--write-triples", str(write_triples), "--write-repeats", str(write_repeats),
              "--answer-timeout", f"{answer_timeout:g}", "--phase-timeout", f"{load_timeout:g}"]
     if skipped:
         parts += ["--skip-queries", ",".join(skipped)]
+    if inference:
+        parts.append("--backend-inference")
     if out is not None:
         parts += ["--out", str(out)]
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # so Virtuoso is stopped
@@ -295,7 +303,7 @@ def _backend_bench(sizes: str | None, quick: bool, out: Path | None, workdir: Pa
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {**machine_facts(), "before": before, "after": machine_busy()},
         "virtuoso_version": virtuoso_version(),
-        "method": METHOD.format(repeats=repeats),
+        "method": METHOD.format(repeats=repeats, inference="" if inference else " --no-inference"),
         "rows": rows,
     }
     print_table(results, echo=click.echo)
