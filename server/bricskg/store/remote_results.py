@@ -1,0 +1,88 @@
+"""SPARQL JSON results from an external engine, read into pyoxigraph terms for the write path.
+
+pyoxigraph's own parser is strict about blank-node labels, and Virtuoso labels its blank nodes
+``nodeID://b10000`` (its stable internal names, which a later request may use as
+``<nodeID://b10000>``). This reader accepts any label and hands it to a ``BlankNamer``: over
+Virtuoso the label is kept (so the stored node can be named again), elsewhere each response's
+labels get names of their own (engines such as Fuseki label blank nodes per response, so ``_:b0``
+in two answers need not be the same node).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import time
+from typing import Any, Callable
+
+import pyoxigraph as ox
+
+from bricskg.store.base import BackendUnavailable
+from bricskg.store.engines import VIRTUOSO_BLANK_PREFIX
+
+_responses = itertools.count()
+_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class PerResponseNamer:
+    """Blank-node labels are per response: give each response's nodes their own, stable names."""
+
+    def __init__(self) -> None:
+        self.prefix = f"{next(_responses)}-{time.monotonic_ns()}"
+        self.names: dict[str, ox.BlankNode] = {}
+
+    def __call__(self, label: str) -> ox.BlankNode:
+        named = self.names.get(label)
+        if named is None:
+            named = ox.BlankNode(hashlib.sha1(f"{self.prefix}/{label}".encode()).hexdigest())
+            self.names[label] = named
+        return named
+
+
+def virtuoso_blank(label: str) -> ox.BlankNode:
+    """Virtuoso's ``nodeID://b10000`` as the blank node ``_:b10000`` (``stored_blank_iri`` reverses it)."""
+    name = label[len(VIRTUOSO_BLANK_PREFIX):] if label.startswith(VIRTUOSO_BLANK_PREFIX) else label
+    if not _LABEL.match(name):
+        raise BackendUnavailable(f"The SPARQL engine answered with a blank node label bricskg cannot keep: {label!r}")
+    return ox.BlankNode(name)
+
+
+def stored_blank_iri(node: ox.BlankNode) -> str:
+    """How a stored blank node is named in a Virtuoso request."""
+    return f"<{VIRTUOSO_BLANK_PREFIX}{node.value}>"
+
+
+def read_json_results(body: bytes, blank: Callable[[str], ox.BlankNode]) -> list[Any]:
+    """The rows of a SELECT answer as dicts of variable -> term, or ``[bool]`` for an ASK answer."""
+    try:
+        document = json.loads(body)
+        if "boolean" in document:
+            return [bool(document["boolean"])]
+        rows = []
+        for binding in document["results"]["bindings"]:
+            rows.append({name: _term(value, blank) for name, value in binding.items()})
+        return rows
+    except (ValueError, KeyError, TypeError) as error:
+        raise BackendUnavailable(f"The SPARQL engine's JSON answer could not be read: {error}") from None
+
+
+def _term(value: dict[str, Any], blank: Callable[[str], ox.BlankNode]) -> Any:
+    kind = value["type"]
+    text = str(value["value"])
+    if kind == "uri":
+        return ox.NamedNode(text)
+    if kind == "bnode":
+        return blank(text)
+    if kind in ("literal", "typed-literal"):
+        language = value.get("xml:lang")
+        datatype = value.get("datatype")
+        if language:
+            return ox.Literal(text, language=language)
+        if datatype and datatype not in (XSD_STRING, RDF_LANG_STRING):
+            return ox.Literal(text, datatype=ox.NamedNode(datatype))
+        return ox.Literal(text)
+    raise ValueError(f"unknown term type {kind!r}")
