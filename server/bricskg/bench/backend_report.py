@@ -83,7 +83,9 @@ def _size_lines(row: Mapping[str, object]) -> list[str]:
         "answer on both" + (" (mismatches below, reported not hidden)." if facts["mismatches"] else ".")
     )
     for write in row.get("writes") or []:  # type: ignore[union-attr]
-        verdict = f"error: {write['error']}" if write.get("error") else f"in Virtuoso: {write.get('in_engine')}"
+        verdict = f"error: {write['error']}" if write.get("error") else f"in Virtuoso: {write.get('in_engine')} ground quads"
+        if write.get("retyped_numbers"):
+            verdict += f", {write['retyped_numbers']} numbers stored with another numeric datatype"
         lines.append(
             f"- Validated {write['triples']}-triple write (`INSERT DATA`, HTTP `POST /sparql` with the admin token): "
             f"**{write.get('seconds', '–')} s** (goal ≤ {WRITE_GOAL_SECONDS:g} s; {verdict})."
@@ -142,7 +144,8 @@ METHOD = (
     "competency question is first sent once to both and the answers compared (rows as multisets, blank nodes "
     "anonymised); then it is sent {repeats} times to each, alternating, sequentially over one keep-alive "
     "connection per server (GET, SPARQL JSON); a question slower than 1 s is timed 3 times only. Virtuoso gets the "
-    "question as is (its default graph: the union of all its graphs). Latencies are wall times at the client, so "
+    "question as is: its default graph is the union of all its graphs, its own system graphs made private to "
+    "the anonymous user by `scripts/virtuoso`, so both answer over the same graphs. Latencies are wall times at the client, so "
     "bricskg's figure includes its own hop to Virtuoso. The writes follow the queries: each a new generated article "
     "(claim graphs and their provenance), checked to be in Virtuoso afterwards by asking Virtuoso directly."
 )
