@@ -81,6 +81,9 @@ def _default_out() -> Path:
     their maintenance after a 1k-triple write, and peak memory, against raw pyoxigraph.
 
     Prints the table and writes latest.json and latest.md into --out.
+
+    `--validation` (the SHACL engines) and `--backend virtuoso` (bricskg in front of an external
+    engine, against that engine queried directly) run those benchmarks instead.
     """
 )
 @click.option("--quick", is_flag=True, help=f"A short run: sizes {QUICK_SIZES}, connections {QUICK_CONNECTIONS}, "
