@@ -272,6 +272,8 @@ def measure_size(triples: int, queries: Sequence[QuerySpec], plan: BackendPlan, 
                 progress(f"N={triples:,}: validated {plan.write_triples}-triple write {outcome.get('seconds')} s "
                          f"{outcome.get('error') or ''}")
                 writes.append(outcome)
+                if 400 <= int(outcome.get("status") or 0) < 500:
+                    break  # a refusal (e.g. 413: too large a neighbourhood) repeats for every batch alike
             row["writes"] = writes
         finally:
             server.stop()
