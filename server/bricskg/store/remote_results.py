@@ -86,3 +86,20 @@ def _term(value: dict[str, Any], blank: Callable[[str], ox.BlankNode]) -> Any:
             return ox.Literal(text, datatype=ox.NamedNode(datatype))
         return ox.Literal(text)
     raise ValueError(f"unknown term type {kind!r}")
+
+
+_BOOLEAN_JSON = re.compile(rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*")([01])(")')
+_BOOLEAN_XML = re.compile(rb'(<literal datatype="http://www\.w3\.org/2001/XMLSchema#boolean">)([01])(</literal>)')
+
+
+def canonical_booleans(body: bytes) -> bytes:
+    """Virtuoso writes a stored ``"true"^^xsd:boolean`` as ``"1"`` in its JSON and XML answers: the
+    same value, but another RDF term than the one stored (and than every other engine returns).
+    Put back the canonical ``true``/``false`` (``1``/``0`` are the only other lexical forms)."""
+    if b"XMLSchema#boolean" not in body:
+        return body
+
+    def canonical(match: re.Match[bytes]) -> bytes:
+        return match.group(1) + (b"true" if match.group(2) == b"1" else b"false") + match.group(3)
+
+    return _BOOLEAN_XML.sub(canonical, _BOOLEAN_JSON.sub(canonical, body))
