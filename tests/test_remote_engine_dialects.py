@@ -20,7 +20,7 @@ from bricskg.store.base import QueryRefused, QueryRequest, QueryTimeout, ResultT
 from bricskg.store.delta import Delta
 from bricskg.store.remote import RemoteBackend
 from bricskg.store.remote_commit import single_operation_commit
-from bricskg.store.remote_results import canonical_booleans, read_json_results, stored_blank_iri, virtuoso_blank
+from bricskg.store.remote_results import canonical_booleans, read_json_results, stored_blank_iri, virtuoso_answer, virtuoso_blank
 
 JSON = "application/sparql-results+json"
 
@@ -113,6 +113,26 @@ def test_a_stored_boolean_written_as_one_is_put_back_as_true() -> None:
     assert canonical_booleans(xml) == b'<literal datatype="http://www.w3.org/2001/XMLSchema#boolean">false</literal>'
     integer = b'{"datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}'
     assert canonical_booleans(integer) == integer
+
+
+@pytest.mark.parametrize(
+    ("media_type", "virtuoso", "canonical"),
+    [
+        (JSON, b'{ "s": { "type": "bnode", "value": "nodeID://b10000" }}', b'{ "s": { "type": "bnode", "value": "b10000" }}'),
+        ("application/sparql-results+xml", b"<binding name=\"s\"><bnode>nodeID://b10000</bnode></binding>",
+         b"<binding name=\"s\"><bnode>b10000</bnode></binding>"),
+        ("text/tab-separated-values", b'?s\t?o\n"nodeID://b10000"\t"x"\n', b'?s\t?o\n_:b10000\t"x"\n'),
+        ("text/csv", b"s,o\r\nnodeID://b10000,x\r\n", b"s,o\r\n_:b10000,x\r\n"),
+    ],
+)
+def test_virtuosos_blank_node_labels_are_rewritten_in_every_results_format(media_type: str, virtuoso: bytes, canonical: bytes) -> None:
+    assert virtuoso_answer(virtuoso, media_type) == canonical
+
+
+def test_a_tsv_blank_node_is_a_blank_node_again_not_a_string() -> None:
+    answer = virtuoso_answer(b'?s\n"nodeID://b10000"\n', "text/tab-separated-values")
+    [row] = list(ox.parse_query_results(answer, ox.QueryResultsFormat.TSV))
+    assert row["s"] == ox.BlankNode("b10000")
 
 
 @pytest.mark.parametrize(

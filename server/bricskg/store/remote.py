@@ -60,9 +60,9 @@ from bricskg.store.answer_rows import count_rows
 from bricskg.store.engines import DIALECTS, GENERIC, EngineDialect, dialect_from_server_header
 from bricskg.store.remote_results import (
     PerResponseNamer,
-    canonical_booleans,
     read_json_results,
     stored_blank_iri,
+    virtuoso_answer,
     virtuoso_blank,
 )
 from bricskg.store.base import (
@@ -268,8 +268,8 @@ class RemoteBackend:
                     f"The SPARQL engine answers at most {self.row_cap:,} rows and cuts longer answers short "
                     "without saying so; this answer reached that cap. Add a LIMIT below it, or page with OFFSET."
                 )
-        if kind == "bindings" and dialect.canonicalise_booleans:
-            body = canonical_booleans(body)
+        if kind == "bindings" and dialect.rewrites_answers:
+            body = virtuoso_answer(body, media_type)
         return QueryResult(kind, media_type, body)  # type: ignore[arg-type]
 
     def version(self) -> int:
