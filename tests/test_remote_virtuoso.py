@@ -217,7 +217,7 @@ def listener() -> Iterator[_Listener]:
 
 
 def test_a_from_clause_is_not_fetched_by_virtuoso(remote, listener) -> None:
-    response = run(remote, f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT 1", **{"default-graph-uri": listener.url + "/g"})
+    response = run(remote, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", **{"default-graph-uri": listener.url + "/g"})
     assert response.status_code == 200
     from_clause = run(remote, f"SELECT * FROM <{listener.url}/h> WHERE {{ ?s ?p ?o }} LIMIT 1")
     assert from_clause.status_code == 200 and from_clause.json()["results"]["bindings"] == []
