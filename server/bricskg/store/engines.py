@@ -18,6 +18,11 @@ and ``bricskg.store.remote`` acts on:
 * **blank nodes**: Virtuoso refuses blank nodes in ``INSERT DATA`` (SP031) but accepts them in an
   ``INSERT`` template, and names a stored blank node ``<nodeID://…>`` (stable across requests),
   so writes that touch stored blank nodes can be committed exactly there; elsewhere they are refused.
+* **blank nodes in answers**: Virtuoso labels them ``nodeID://b1`` (not a valid label in any
+  results format; in TSV it even writes a string): ``bricskg.store.remote_results`` rewrites them.
+* **booleans**: Virtuoso writes a stored ``"true"^^xsd:boolean`` as ``"1"`` in JSON and XML
+  answers (put back as ``true`` by ``bricskg.store.remote_results``), and types the value of a
+  boolean *expression* (``true``, ``1 < 2``, ``EXISTS``) as ``xsd:integer``, which nothing can undo.
 * **silent truncation**: Virtuoso cuts SELECT answers at ``[SPARQL] ResultSetMaxRows`` without a
   word, and answers a query stopped by ``MaxQueryExecutionTime`` with a partial result marked only
   by an ``X-SQL-State`` header; bricskg reads the cap at start and refuses both kinds of answer.
@@ -47,6 +52,7 @@ class EngineDialect:
     blank_nodes_in_insert_data: bool  # INSERT DATA may carry blank nodes
     partial_answer_header: str | None = None  # a response header that marks an incomplete answer
     system_graphs: tuple[str, ...] = ()  # graphs the engine keeps for itself, never bricskg's data
+    rewrites_answers: bool = False  # SELECT answers need fixing (Virtuoso's blank-node labels and booleans)
 
     def describe(self) -> dict[str, object]:
         """The differences, for ``/health`` and the service description."""
@@ -65,6 +71,7 @@ GENERIC = EngineDialect(
 VIRTUOSO = EngineDialect(
     "Virtuoso", union_default_graph=True, atomic_requests=False, addressable_blank_nodes=True,
     blank_nodes_in_insert_data=False, partial_answer_header="X-SQL-State", system_graphs=VIRTUOSO_SYSTEM_GRAPHS,
+    rewrites_answers=True,
 )
 DIALECTS = {"generic": GENERIC, "virtuoso": VIRTUOSO}
 

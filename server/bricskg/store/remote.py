@@ -58,7 +58,13 @@ from bricskg.config import Config
 from bricskg.sparql.portable import check_forwardable_query
 from bricskg.store.answer_rows import count_rows
 from bricskg.store.engines import DIALECTS, GENERIC, EngineDialect, dialect_from_server_header
-from bricskg.store.remote_results import PerResponseNamer, read_json_results, stored_blank_iri, virtuoso_blank
+from bricskg.store.remote_results import (
+    PerResponseNamer,
+    read_json_results,
+    stored_blank_iri,
+    virtuoso_answer,
+    virtuoso_blank,
+)
 from bricskg.store.base import (
     AnswerNotAcceptable,
     BackendUnavailable,
@@ -232,6 +238,7 @@ class RemoteBackend:
     def query(self, request: QueryRequest) -> QueryResult:
         # SERVICE, engine pragmas and extension functions are refused before anything leaves this process
         analysis = check_forwardable_query(request.query)
+        dialect = self.dialect  # read before the first answer: the row cap and the fixes depend on it
         url = self.query_url
         if request.dataset.is_default and not analysis.has_dataset_clause and self.union_params:
             url += "?" + urllib.parse.urlencode(self.union_params)
@@ -261,6 +268,8 @@ class RemoteBackend:
                     f"The SPARQL engine answers at most {self.row_cap:,} rows and cuts longer answers short "
                     "without saying so; this answer reached that cap. Add a LIMIT below it, or page with OFFSET."
                 )
+        if kind == "bindings" and dialect.rewrites_answers:
+            body = virtuoso_answer(body, media_type)
         return QueryResult(kind, media_type, body)  # type: ignore[arg-type]
 
     def version(self) -> int:
