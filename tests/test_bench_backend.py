@@ -83,3 +83,20 @@ def test_the_load_is_timed_and_virtuoso_is_stopped(run) -> None:
     assert results["command"].startswith("bricskg bench --backend virtuoso --sizes 2000 --repeats 3")
     assert f"Command: `{results['command']}`" in markdown
     assert not (workdir / f"backend-{TINY}" / "virtuoso" / "virtuoso.pid").exists()
+
+
+def _row(value: str, datatype: str) -> tuple:
+    return (("x", ("literal", value, datatype, "")),)
+
+
+def test_answers_compared_by_value_accept_virtuoso_boolean_and_decimal_forms() -> None:
+    from collections import Counter
+
+    from bricskg.bench.backend import by_value
+
+    boolean, decimal = "http://www.w3.org/2001/XMLSchema#boolean", "http://www.w3.org/2001/XMLSchema#decimal"
+    virtuoso = Counter([_row("1", boolean), _row("1.5", decimal)])
+    standard = Counter([_row("true", boolean), _row("1.50", decimal)])
+    assert virtuoso != standard and by_value(virtuoso) == by_value(standard)
+    assert by_value(Counter([_row("0", boolean)])) != by_value(Counter([_row("true", boolean)]))
+    assert by_value(Counter([_row("1.5", decimal), _row("1.50", decimal)])) == Counter({_row("1.5", decimal): 2})

@@ -39,7 +39,8 @@ def query_table_rows(row: Mapping[str, object]) -> list[list[str]]:
             f"{ratio:.2f}x" if ratio is not None else f"({query.get('error', 'not timed')})",
             f"{query['ratio_p95']:.2f}x" if query.get("ratio_p95") is not None else "–",
             f"{query['overhead_p50_ms']:+.2f}" if query.get("overhead_p50_ms") is not None else "–",
-            "yes" if query["same_answer"] else f"**no**: {query.get('detail')}",
+            ("yes" + (f" ({query['detail']})" if query.get("detail") else "")) if query["same_answer"]
+            else f"**no**: {query.get('detail')}",
         ])
     return cells
 
