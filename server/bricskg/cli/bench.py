@@ -109,7 +109,8 @@ def _default_out() -> Path:
 @click.option("--workers", type=int, default=None, help="bricskg serve --workers (default: serve's own).")
 @click.option("--threads", type=int, default=None, help="bricskg serve --threads (default: serve's own).")
 @click.option("--phase-timeout", type=float, default=900.0, show_default=True,
-              help="Seconds any one scale phase (load, queries, SHACL, write) may take before it is stopped.")
+              help="Seconds any one scale phase (load, queries, SHACL, write) may take before it is stopped; with "
+              "--backend: the bulk load, and each write's answer.")
 @click.option("--validation-timeout", type=float, default=600.0, show_default=True,
               help="Seconds full SHACL validation may take at one size; when it is stopped, larger sizes skip it.")
 @click.option("--write-triples", type=int, default=1000, show_default=True,
@@ -264,7 +265,7 @@ def _validation_bench(sizes: str | None, quick: bool, out: Path | None, workdir:
     click.echo(f"wrote {target / 'validation.json'} and {target / 'validation.md'}")
 
 
-def _backend_bench(sizes: str | None, quick: bool, out: Path | None, workdir: Path | None, load_timeout: float,
+def _backend_bench(sizes: str | None, quick: bool, out: Path | None, workdir: Path | None, phase_timeout: float,
                    write_triples: int, write_repeats: int, repeats: int, answer_timeout: float, skip_queries: str,
                    inference: bool) -> None:
     """``bricskg bench --backend virtuoso``: the same questions on Virtuoso directly and through bricskg."""
@@ -278,18 +279,18 @@ def _backend_bench(sizes: str | None, quick: bool, out: Path | None, workdir: Pa
     from bricskg.bench.virtuoso import virtuoso_missing, virtuoso_version
 
     size_list = _int_list("--sizes", sizes or (QUICK_SIZES if quick else "1000000"))
-    if min(repeats, write_repeats, write_triples, load_timeout, answer_timeout) <= 0:
+    if min(repeats, write_repeats, write_triples, phase_timeout, answer_timeout) <= 0:
         raise UsageProblem("--repeats, --write-repeats, --write-triples and the timeouts must be positive")
     missing = virtuoso_missing()
     if missing is not None:
         raise UsageProblem(f"--backend virtuoso: {missing}")
     skipped = tuple(name.strip() for name in skip_queries.split(",") if name.strip())
     plan = BackendPlan(sizes=size_list, repeats=repeats, write_triples=write_triples, write_repeats=write_repeats,
-                       answer_timeout=answer_timeout, load_timeout=load_timeout, skip_queries=skipped,
+                       answer_timeout=answer_timeout, phase_timeout=phase_timeout, skip_queries=skipped,
                        inference=inference)
     parts = ["bricskg", "bench", "--backend", "virtuoso", "--sizes", ",".join(map(str, size_list)),
              "--repeats", str(repeats), "--write-triples", str(write_triples), "--write-repeats", str(write_repeats),
-             "--answer-timeout", f"{answer_timeout:g}", "--phase-timeout", f"{load_timeout:g}"]
+             "--answer-timeout", f"{answer_timeout:g}", "--phase-timeout", f"{phase_timeout:g}"]
     if skipped:
         parts += ["--skip-queries", ",".join(skipped)]
     if inference:
