@@ -30,7 +30,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
     out, workdir = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("work")
     result = CliRunner().invoke(
         main,
-        ["bench", "--backend", "virtuoso", "--sizes", str(TINY), "--repeats", "3", "--write-repeats", "1",
+        ["bench", "--backend", "virtuoso", "--sizes", str(TINY), "--repeats", "3", "--write-repeats", "2",
          "--out", str(out), "--workdir", str(workdir)],
         catch_exceptions=False,
     )
@@ -68,11 +68,22 @@ def test_virtuoso_directly_and_through_bricskg_give_the_same_answers(run) -> Non
 def test_the_validated_write_lands_in_virtuoso(run) -> None:
     results, _, _ = run
     (row,) = results["rows"]
-    (write,) = row["writes"]
+    write = row["writes"][0]
     assert write.get("error") is None, (write, row["bricskg_log_tail"])
     assert write["status"] == 200 and write["seconds"] > 0
     found, ground = write["in_engine"].split("/")
     assert found == ground and int(ground) > 0
+
+
+@pytest.mark.xfail(strict=True, reason="over Virtuoso the write path's VALUES (?s ?p ?o) presence check fails "
+                   "from the second write on: Virtuoso SR478 'Value of ANY type column too long' (503)")
+def test_a_second_write_lands_too(run) -> None:
+    results, _, _ = run
+    (row,) = results["rows"]
+    assert len(row["writes"]) == 2
+    second = row["writes"][1]
+    assert second.get("error") is None, second.get("error", "")[:300]
+    assert second["status"] == 200 and second["in_engine"].split("/")[0] == second["in_engine"].split("/")[1]
 
 
 def test_the_load_is_timed_and_virtuoso_is_stopped(run) -> None:
@@ -80,7 +91,7 @@ def test_the_load_is_timed_and_virtuoso_is_stopped(run) -> None:
     (row,) = results["rows"]
     assert row["triples"] == TINY and row["quads"] > row["generated_triples"] >= TINY * 0.9
     assert row["load_seconds"] > 0
-    assert results["command"].startswith("bricskg bench --backend virtuoso --sizes 2000 --repeats 3")
+    assert results["command"].startswith("bricskg bench --backend virtuoso --sizes 2000 --repeats 3 --write-triples 1000 --write-repeats 2")
     assert f"Command: `{results['command']}`" in markdown
     assert not (workdir / f"backend-{TINY}" / "virtuoso" / "virtuoso.pid").exists()
 

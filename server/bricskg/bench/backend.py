@@ -174,7 +174,7 @@ def validated_write(bricskg_url: str, token: str, engine: Virtuoso, triples: int
     result: dict[str, object] = {"triples": len(batch), "status": response.status, "seconds": round(seconds, 4),
                                  "update_bytes": len(text)}
     if response.status != 200:
-        result["error"] = f"HTTP {response.status}: {body[:300].decode('utf-8', 'replace').strip()}"
+        result["error"] = f"HTTP {response.status}: {body[:4000].decode('utf-8', 'replace').strip()}"
         return result
     result["answer"] = body[:200].decode("utf-8", "replace").strip()
     result["validated_focus_nodes"] = response.getheader("Bricskg-Validated-Focus-Nodes")
@@ -291,14 +291,15 @@ def measure_size(triples: int, queries: Sequence[QuerySpec], plan: BackendPlan, 
             row["queries"], row["mismatches"] = query_rows(urls, queries, plan, progress)
             writes = []
             for attempt in range(plan.write_repeats):
+                # batches of nearby seeds share article numbers (the same article twice is rightly refused)
                 outcome = validated_write(server.query_url, token, engine, plan.write_triples,
-                                          plan.seed + 1 + attempt, plan.phase_timeout)
+                                          plan.seed + 1 + 1000 * attempt, plan.phase_timeout)
                 progress(f"N={triples:,}: validated {plan.write_triples}-triple write {outcome.get('seconds')} s "
                          f"{outcome.get('error') or ''}")
                 writes.append(outcome)
-                if "status" not in outcome or 400 <= int(outcome["status"]) < 500:
-                    # a refusal (e.g. 413: too large a neighbourhood) repeats for every batch alike; after no
-                    # answer in time the server is still busy with that write, and the next would queue behind it
+                if outcome.get("status") != 200:
+                    # a refusal (e.g. 413: too large a neighbourhood) or an engine error repeats for every batch
+                    # alike; after no answer in time the server is still busy with it, and the next would queue
                     break
             row["writes"] = writes
         finally:
