@@ -294,8 +294,9 @@ def measure_size(triples: int, queries: Sequence[QuerySpec], plan: BackendPlan, 
                 # batches of nearby seeds share article numbers (the same article twice is rightly refused)
                 outcome = validated_write(server.query_url, token, engine, plan.write_triples,
                                           plan.seed + 1 + 1000 * attempt, plan.phase_timeout)
+                failure = (outcome.get("error") or "").splitlines()[:1]
                 progress(f"N={triples:,}: validated {plan.write_triples}-triple write {outcome.get('seconds')} s "
-                         f"{outcome.get('error') or ''}")
+                         f"{failure[0][:200] if failure else ''}")
                 writes.append(outcome)
                 if outcome.get("status") != 200:
                     # a refusal (e.g. 413: too large a neighbourhood) or an engine error repeats for every batch

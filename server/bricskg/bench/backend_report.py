@@ -84,7 +84,7 @@ def _size_lines(row: Mapping[str, object]) -> list[str]:
         "answer on both" + (" (mismatches below, reported not hidden)." if facts["mismatches"] else ".")
     )
     for write in row.get("writes") or []:  # type: ignore[union-attr]
-        verdict = f"error: {write['error']}" if write.get("error") else f"in Virtuoso: {write.get('in_engine')} ground quads"
+        verdict = f"error: {write['error'].splitlines()[0][:300]}" if write.get("error") else f"in Virtuoso: {write.get('in_engine')} ground quads"
         if write.get("retyped_numbers"):
             verdict += f", {write['retyped_numbers']} numbers stored with another numeric datatype"
         lines.append(
