@@ -223,3 +223,21 @@ def test_a_non_ascii_tagged_literal_is_removed_by_a_delete_only_operation_first(
     assert not commit.atomic
     assert '"Brésil"@fr' in first and "INSERT" not in first
     assert '"Brésil"@fr' not in second and '"Brésil" .' in second and '"Brasil"@pt' in second
+
+
+def test_a_write_too_big_for_one_operation_is_cut_into_requests_within_the_engines_limits() -> None:
+    ground = [ox.Quad(S, P, ox.Literal(f"v{i}"), G) for i in range(3000)]
+    blank = [q for i in range(300) for q in (ox.Quad(S, P, ox.BlankNode(f"n{i}"), G), ox.Quad(ox.BlankNode(f"n{i}"), P, ox.Literal(i), G))]
+    removed = [ox.Quad(S, P, ox.Literal(f"old{i}"), G) for i in range(1000)]
+    audit = [ox.Quad(S, P, ox.Literal("audit"), ox.NamedNode("https://w3id.org/bricskg/graph/audit"))]
+    delta = Delta(removed=frozenset(removed), inserted=frozenset(ground + blank))
+    commit = single_operation_commit(delta, audit, stored_blank_iri)
+    assert not commit.atomic
+    for request in commit.requests:
+        quads = request.count(" .\n")
+        assert quads <= (2000 if request.startswith("INSERT DATA") else 800), request[:80]
+    assert sum(request.count(" .\n") for request in commit.requests) == 3000 + 600 + 1000 + 1
+    assert '"audit"' in commit.requests[-1]  # the record comes last, once everything else is in
+    for request in commit.requests:  # each blank node and its quads in one request
+        for i in range(300):
+            assert request.count(f"_:n{i} ") in (0, 2)

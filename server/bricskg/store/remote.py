@@ -79,6 +79,9 @@ VERSION_WINDOW = 10  # seconds
 CHUNK = 64 * 1024
 VALUES_BATCH = 200
 INTERNAL_TIMEOUT = 120.0  # seconds, for the write path's own reads
+# The write path refuses a write whose neighbourhood exceeds 500,000 quads (store.writer): no read
+# for it needs more than one quad past that, and a million-quad answer is not worth downloading.
+NEIGHBOURHOOD_READ_LIMIT = 500_001
 KIND_OF_FORM = {"SELECT": "bindings", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 LOG = logging.getLogger("bricskg.store")
 
@@ -316,6 +319,13 @@ class RemoteBackend:
             rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         return {row["g"] for row in rows if row.get("g") is not None}
 
+    def has_graph(self, name: Any) -> bool:
+        """One ASK, not a list of every graph (a million triples make a hundred thousand claim graphs)."""
+        if isinstance(name, ox.DefaultGraph):
+            return False
+        pattern = "{ ?s ?p ?o }" if self.dialect.union_default_graph else "{ }"  # Virtuoso keeps no empty graphs
+        return self._select(f"ASK {{ GRAPH {name} {pattern} }}") == [True]
+
     def graph_quads(self, graphs: list[Any]) -> Iterator[ox.Quad]:
         named = [g for g in graphs if not isinstance(g, ox.DefaultGraph)]
         branches = []
@@ -368,10 +378,14 @@ class RemoteBackend:
                 branches = [f"{{ GRAPH ?g {{ ?x ?p ?o BIND(?x AS ?s) }} {own} }}", f"{{ GRAPH ?g {{ ?x ?p0 ?s FILTER(isBlank(?s)) ?s ?p ?o }} {own} }}"]
                 if self._real_default_graph:
                     branches += ["{ ?x ?p ?o BIND(?x AS ?s) }", "{ ?x ?p0 ?s FILTER(isBlank(?s)) ?s ?p ?o }"]
-                yield from self._quads(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?x {{ {values} }} {{ {' UNION '.join(branches)} }} }}")
+                yield from self._quads(
+                    f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?x {{ {values} }} {{ {' UNION '.join(branches)} }} }} LIMIT {NEIGHBOURHOOD_READ_LIMIT}"
+                )
             else:
                 branches = [f"{{ GRAPH ?g {{ ?s ?p ?o }} {self._own()} }}"] + (["{ ?s ?p ?o }"] if self._real_default_graph else [])
-                yield from self._quads(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?o {{ {values} }} {{ {' UNION '.join(branches)} }} }}")
+                yield from self._quads(
+                    f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?o {{ {values} }} {{ {' UNION '.join(branches)} }} }} LIMIT {NEIGHBOURHOOD_READ_LIMIT}"
+                )
 
     def quads_about(self, nodes: list[Any]) -> Iterator[ox.Quad]:
         return self._about(nodes, "subject")
@@ -403,6 +417,11 @@ class RemoteBackend:
             self._writes += 1
 
     def commit_quads(self, quads: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
+        if not self.dialect.atomic_requests:  # blank nodes and size limits: the dialect's own commit
+            from bricskg.store.delta import Delta
+
+            self.commit_delta(Delta(inserted=frozenset(quads)), [], quad_change=quad_change)
+            return
         from bricskg.store.commit import insert_data
 
         self.commit_update(insert_data(quads))
@@ -420,8 +439,9 @@ class RemoteBackend:
 
             commit = single_operation_commit(delta, audit, stored_blank_iri)
             if not commit.atomic:
-                LOG.warning("committing a write as more than one operation (bricskg.store.remote_commit)")
-            self.commit_update(commit.text, quad_change=quad_change)
+                LOG.warning("committing a write in %d request(s) of more than one operation (bricskg.store.remote_commit)", len(commit.requests))
+            for request in commit.requests:
+                self.commit_update(request, quad_change=quad_change)
             if not commit.atomic:
                 self._check_applied(delta)
             return

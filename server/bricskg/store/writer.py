@@ -591,7 +591,7 @@ def _store_errors(action: str) -> Iterator[None]:
 
 
 def target_for(backend: Any) -> Any:
-    """The write target of a backend: a remote engine is its own; C's embedded one is adapted."""
+    """The write target of a backend: a remote engine is its own; the embedded one is adapted."""
     inner = getattr(backend, "inner", backend)
     if hasattr(inner, "commit_update"):
         if not inner.writable:
