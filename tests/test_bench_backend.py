@@ -75,8 +75,6 @@ def test_the_validated_write_lands_in_virtuoso(run) -> None:
     assert found == ground and int(ground) > 0
 
 
-@pytest.mark.xfail(strict=True, reason="over Virtuoso the second 1k-triple write is refused: its commit (INSERT {...} "
-                   "WHERE) exceeds Virtuoso's generated-SQL limit (SP031, 400)")
 def test_a_second_write_lands_too(run) -> None:
     results, _, _ = run
     (row,) = results["rows"]

@@ -199,6 +199,8 @@ def _comparable(key: tuple[str, ...], fold_numbers: bool) -> tuple[str, ...]:
     """A term's key as both sides can agree on it: Virtuoso answers ``1.50`` as ``1.5``, so numbers
     compare by value; ``fold_numbers`` also ignores which numeric datatype a number has (Virtuoso
     stores an ``xsd:decimal`` without a fraction, written by SPARQL update, as an ``xsd:integer``)."""
+    if key[0] == "literal" and key[2] == XSD + "boolean":  # Virtuoso answers a stored true as "1"
+        return ("literal", {"1": "true", "0": "false"}.get(key[1], key[1]), key[2], key[3])
     if key[0] == "literal" and key[2] in NUMERIC:
         try:
             value = decimal.Decimal(key[1])

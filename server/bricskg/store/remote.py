@@ -305,7 +305,8 @@ class RemoteBackend:
         _, body = self._post(
             self.query_url, [("query", sparql)], "application/sparql-results+json", timeout=INTERNAL_TIMEOUT, limit=limit
         )
-        return read_json_results(body, virtuoso_blank if dialect.addressable_blank_nodes else PerResponseNamer())
+        blank = virtuoso_blank if dialect.addressable_blank_nodes else PerResponseNamer()
+        return read_json_results(body, blank, canonical_booleans=dialect.rewrites_answers)
 
     @property
     def _real_default_graph(self) -> bool:
