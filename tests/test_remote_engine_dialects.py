@@ -250,3 +250,13 @@ def test_the_write_path_reads_virtuosos_stored_true_as_true() -> None:
     assert row["o"] == ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
     [kept] = read_json_results(body, virtuoso_blank)  # another engine's "1" is what it stores: kept
     assert kept["o"].value == "1"
+
+
+def test_a_configured_virtuoso_dialect_still_reads_the_row_cap() -> None:
+    engine = FakeVirtuoso("3", rows(3))
+    try:
+        backend = RemoteBackend(engine.url, engine="virtuoso")
+        with pytest.raises(ResultTooLarge):
+            backend.query(QueryRequest("SELECT ?x WHERE { ?x ?p ?o }", JSON))
+    finally:
+        engine.close()

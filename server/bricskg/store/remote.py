@@ -120,29 +120,37 @@ class RemoteBackend:
             [(url, credentials or found) for url, found in ((self.query_url, query_credentials), (update_url, update_credentials)) if url and (credentials or found)]
         )
         self._dialect: EngineDialect | None = DIALECTS.get(engine)
-        self._foreign: tuple[int, list[str]] | None = None  # (version, the engine's graphs that queries read)
+        self._probed = False  # the engine's own settings (Virtuoso's row cap) read once, at first use
+        self._readable_system: tuple[int, list[str]] | None = None  # (version, the engine's graphs queries read)
         self.row_cap: int | None = None  # a cap the engine puts on SELECT answers without saying so
 
     # --- the engine's dialect ----------------------------------------------------------------------
 
     @property
     def dialect(self) -> EngineDialect:
-        """The engine's dialect, read from its ``Server`` header at the first use (unless configured)."""
+        """The engine's dialect, read from its ``Server`` header at the first use (unless configured),
+        and the settings of its that change answers (Virtuoso's row cap), read once."""
         if self._dialect is None:
-            request = urllib.request.Request(self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"}))
-            try:
-                with self._opener.open(request, timeout=min(self.timeout, 10.0)) as response:
-                    server = response.headers.get("Server")
-            except urllib.error.HTTPError as error:
-                server = error.headers.get("Server")
-            except OSError as error:
-                raise BackendUnavailable(f"The SPARQL engine at {self.query_url} is unreachable: {error}") from None
-            dialect = dialect_from_server_header(server)
-            if dialect.name == "Virtuoso":
+            self._dialect = self._detect()
+        if not self._probed:
+            if self._dialect.name == "Virtuoso":
                 self.row_cap = self._virtuoso_row_cap()
-            self._dialect = dialect
-            LOG.info("external engine: %s (Server: %s)", dialect.name, server)
+            self._probed = True
         return self._dialect
+
+    def _detect(self) -> EngineDialect:
+        """One ``ASK {}``: the ``Server`` header names the engine (``Virtuoso/07.20.3229 …``)."""
+        request = urllib.request.Request(self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"}))
+        try:
+            with self._opener.open(request, timeout=min(self.timeout, 10.0)) as response:
+                server = response.headers.get("Server")
+        except urllib.error.HTTPError as error:
+            server = error.headers.get("Server")
+        except OSError as error:
+            raise BackendUnavailable(f"The SPARQL engine at {self.query_url} is unreachable: {error}") from None
+        dialect = dialect_from_server_header(server)
+        LOG.info("external engine: %s (Server: %s)", dialect.name, server)
+        return dialect
 
     def _virtuoso_row_cap(self) -> int | None:
         """``[SPARQL] ResultSetMaxRows``: Virtuoso cuts SELECT answers there without a word."""
@@ -173,13 +181,13 @@ class RemoteBackend:
         """The engine's own graphs that queries can read (Virtuoso's, unless made private): their
         triples are then in every default-graph answer. Checked again with each ``version()``."""
         version = self.version()
-        if self._foreign is None or self._foreign[0] != version:
+        if self._readable_system is None or self._readable_system[0] != version:
             readable = []
             for graph in self.dialect.system_graphs:
                 if self._select(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}") == [True]:
                     readable.append(graph)
-            self._foreign = (version, readable)
-        return self._foreign[1]
+            self._readable_system = (version, readable)
+        return self._readable_system[1]
 
     def _own(self, variable: str = "?g") -> str:
         """A filter that keeps the write path's reads out of the engine's own graphs."""
