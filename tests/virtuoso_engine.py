@@ -1,16 +1,16 @@
 """A throwaway OpenLink Virtuoso 7 for the tests that run bricskg over a second real engine.
 
 ``scripts/virtuoso`` does the work (its own ini and database in a temporary folder, free loopback
-ports, a Digest-authenticated update user, system graphs made private); this wrapper loads data the
-way an operator would (N-Quads through Virtuoso's bulk loader), reads the engine directly, not
-through bricskg, and always stops it. The tests skip, saying why, where Debian's
+ports, a Digest-authenticated update user, system graphs made private), run through
+``bricskg.bench.virtuoso`` as the benchmark runs it; this wrapper loads data the way an operator
+would (N-Quads through Virtuoso's bulk loader), reads the engine directly, not through bricskg, and
+always stops it. The tests skip, saying why, where Debian's
 ``virtuoso-opensource`` is not installed (``scripts/install-system-deps`` installs it).
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Iterable
 
@@ -18,16 +18,9 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "virtuoso"
+from bricskg.bench.virtuoso import running_virtuoso, virtuoso_missing  # noqa: F401 (virtuoso_missing re-exported)
+
 ONTOLOGY_GRAPH = "https://w3id.org/bricskg/ontology"
-
-
-def virtuoso_missing() -> str | None:
-    """Why the Virtuoso tests cannot run here, or None."""
-    if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
-        return "Virtuoso 7 is not installed (Debian's virtuoso-opensource; scripts/install-system-deps installs it)"
-    return None
 
 
 def require_virtuoso() -> None:
@@ -47,15 +40,14 @@ def home_quads(home: Path) -> list[ox.Quad]:
 
 
 class VirtuosoServer:
-    """``virtuoso-t`` in ``folder``, started by ``scripts/virtuoso`` and loaded with ``quads``."""
+    """``virtuoso-t`` in ``folder`` (``bricskg.bench.virtuoso``, which runs ``scripts/virtuoso``),
+    loaded with ``quads``; ``stop()`` must be called (fixtures do, in ``finally``)."""
 
     def __init__(self, folder: Path, quads: Iterable[ox.Quad] = ()):
         require_virtuoso()
         self.folder = folder
-        started = subprocess.run([str(SCRIPT), "start", str(folder)], capture_output=True, text=True, timeout=300)
-        if started.returncode != 0:
-            raise RuntimeError(f"scripts/virtuoso start failed: {started.stderr[-2000:]}")
-        self.settings = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+        self._stack = ExitStack()
+        self.engine = self._stack.enter_context(running_virtuoso(folder))
         try:
             quads = list(quads)
             if quads:
@@ -65,16 +57,20 @@ class VirtuosoServer:
             raise
 
     @property
+    def settings(self) -> dict[str, str]:
+        return self.engine.settings
+
+    @property
     def url(self) -> str:
         return self.settings["VIRTUOSO_URL"]
 
     @property
     def query_url(self) -> str:
-        return self.settings["VIRTUOSO_QUERY_URL"]
+        return self.engine.query_url
 
     @property
     def update_url(self) -> str:
-        return self.settings["VIRTUOSO_UPDATE_URL"]
+        return self.engine.update_url
 
     @property
     def backend(self) -> str:
@@ -83,17 +79,17 @@ class VirtuosoServer:
 
     @property
     def credentials_env(self) -> dict[str, str]:
-        return {"BRICSKG_BACKEND_USER": self.settings["VIRTUOSO_USER"], "BRICSKG_BACKEND_PASSWORD": self.settings["VIRTUOSO_PASSWORD"]}
+        return {"BRICSKG_BACKEND_USER": self.engine.user, "BRICSKG_BACKEND_PASSWORD": self.engine.password}
 
     def load(self, quads: Iterable[ox.Quad]) -> None:
         path = self.folder / "load.nq"
         store = ox.Store()
         store.extend(quads)
         store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
-        loaded = subprocess.run([str(SCRIPT), "load", str(self.folder), str(path)], capture_output=True, text=True, timeout=600)
-        path.unlink(missing_ok=True)
-        if loaded.returncode != 0:
-            raise RuntimeError(f"scripts/virtuoso load failed: {loaded.stderr[-2000:]}")
+        try:
+            self.engine.bulk_load(path, timeout=600)
+        finally:
+            path.unlink(missing_ok=True)
 
     def select(self, query: str) -> list[dict]:
         """Rows read from the engine directly, as the anonymous SPARQL user."""
@@ -110,7 +106,7 @@ class VirtuosoServer:
         """An update sent directly, as the update user (HTTP Digest)."""
         from requests.auth import HTTPDigestAuth
 
-        auth = HTTPDigestAuth(self.settings["VIRTUOSO_USER"], self.settings["VIRTUOSO_PASSWORD"])
+        auth = HTTPDigestAuth(self.engine.user, self.engine.password)
         return requests.post(self.update_url, data=text.encode(), headers={"Content-Type": "application/sparql-update"}, auth=auth, timeout=120)
 
     def quads(self) -> set[str]:
@@ -119,4 +115,4 @@ class VirtuosoServer:
         return {repr(tuple(sorted((k, v["value"]) for k, v in row.items() if v["type"] != "bnode"))) for row in rows}
 
     def stop(self) -> None:
-        subprocess.run([str(SCRIPT), "stop", str(self.folder)], capture_output=True, timeout=120)
+        self._stack.close()
