@@ -266,6 +266,9 @@ class RemoteBackend:
     def commit_quads(self, quads: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
         from bricskg.store.commit import insert_data
 
+        if self._follows(change):
+            self.entailments.commit(insert_data(quads), [], quads, post=self.commit_update)
+            return
         self.commit_update(insert_data(quads))
 
     def commit_delta(self, delta: Any, audit: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
@@ -276,7 +279,35 @@ class RemoteBackend:
         """
         from bricskg.store.commit import delta_update
 
-        self.commit_update(delta_update(delta, audit, bind_stored_terms=False).text, quad_change=quad_change)
+        text = delta_update(delta, audit, bind_stored_terms=False).text
+        if self._follows(change):
+            self.entailments.commit(
+                text, delta.removed, [*delta.inserted, *audit], cleared=delta.cleared_graphs,
+                recompute=bool(getattr(change, "recompute", False)), post=self.commit_update,
+            )
+            return
+        self.commit_update(text, quad_change=quad_change)
+
+    # --- the entailment regime: bricskg.store.remote_entailments attaches itself here -----------------
+
+    entailments: Any = None  # a RemoteEntailments (the rule-input mirror) when inference is on
+
+    @property
+    def inference(self) -> bool | None:
+        """True when bricskg maintains the inferred graph in the engine; None: whatever the engine does."""
+        return True if self.entailments is not None else None
+
+    @property
+    def maintains_entailments(self) -> bool:
+        """The writer then hands each commit its ``EntailmentChange`` (bricskg.store.writer)."""
+        return self.entailments is not None
+
+    def inferred_quad_count(self) -> int:
+        return self.entailments.inferred_quad_count() if self.entailments is not None else 0
+
+    def _follows(self, change: object) -> bool:
+        """Whether this commit carries the change of the inferred graph in the same update request."""
+        return self.entailments is not None and change is not None
 
 
 class _BlankRenamer:

@@ -1,0 +1,315 @@
+"""The entailment regime over an external SPARQL engine (``bricskg serve --backend QUERY_URL,UPDATE_URL``).
+
+The embedded store keeps the inferred graph (``bricskg.inference``) in the same store as the data.
+An external engine holds the data, so bricskg keeps a local **rule-input mirror**: an in-memory
+pyoxigraph store with the stated quads the rules can read (every quad whose predicate is a schema
+predicate, ``rdf:type``, or a predicate the compiled schema names as a premise or conclusion), plus
+the inferred graph computed from them. The engine holds the same inferred graph, which its default
+union then includes, so naive queries over the engine get the ontology's entailments.
+
+* **At startup** (``synchronise``): the schema is read from the engine to learn which predicates the
+  rules need, then every stated quad with one of them, in ONE answer (so a blank node keeps one name
+  across all of them); the mirror is materialised and compared with the engine's inferred graph, and
+  only the difference is written (after a restart it is usually empty). A first start writes the
+  whole graph in batches of ``BATCH_TRIPLES``.
+* **On each write** (``commit``): the validated delta is applied to the mirror, the inferred graph
+  maintained there (``bricskg.inference.maintenance``: semi-naive insertion, DRed deletion; a full
+  recompute when the write changes the schema), and the change of the inferred graph is sent in the
+  SAME update request as the write's delta and audit record: readers never see a write without its
+  entailments. A write that changes the schema so that the rules read a predicate the mirror lacks
+  first rebuilds the mirror from the engine (the engine's state before the write).
+* **Which process holds a current mirror.** The mirror is built in the gunicorn master and inherited
+  by the (single, when writes are on) writer worker. A shared counter (``multiprocessing.Value``,
+  created before the fork) counts the changes made to the engine's inferred graph; a process whose
+  mirror has not seen the latest of them (a worker restarted from the master's copy, or one whose
+  commit failed half-way: the engine may or may not have applied it) rebuilds the mirror from the
+  engine before its next write. Like validation, this assumes bricskg is the engine's only writer:
+  a change made behind its back is followed at the next restart (``synchronise``), not before.
+
+Blank nodes: SPARQL text cannot name a blank node the engine stores (INSERT DATA mints a fresh one,
+DELETE DATA forbids them), so an entailment naming a blank node (for the bundled data, the
+``oa:Selector`` membership of each text-quote selector) stays in the mirror, where the rules use it,
+and is not published to the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import pyoxigraph as ox
+
+from bricskg.inference import INFERRED, INFERRED_GRAPH, materialise
+from bricskg.inference.maintenance import maintain
+from bricskg.inference.schema import RDF_TYPE, SCHEMA_READ_PREDICATES, SCHEMA_TYPES, Schema, compile_schema, touches_schema
+from bricskg.inference.terms import Triple
+from bricskg.store.commit import join_updates
+
+BATCH_TRIPLES = 20_000  # per INSERT DATA / DELETE DATA request at startup (engines limit an update's size)
+LOG = logging.getLogger("bricskg.store")
+
+Post = Callable[[str], None]
+
+
+def rule_predicates(schema: Schema) -> frozenset[str]:
+    """Every predicate (N-Triples text) whose stated quads the rules can read or conclude, given ``schema``:
+    as ``closure.rule_inputs`` reads them, plus the schema's own (a later write may change it)."""
+    return frozenset(schema.premise_predicates | schema.conclusion_predicates | {RDF_TYPE} | SCHEMA_READ_PREDICATES)
+
+
+def is_ground(triple: Triple) -> bool:
+    """Whether a triple names no blank node, so SPARQL text can insert and delete it in the engine."""
+    return triple[0][0] != "_" and triple[2][0] != "_"
+
+
+def _triple_lines(triples: Iterable[Triple]) -> str:
+    return "\n".join(f"{s} {p} {o} ." for s, p, o in triples)
+
+
+def inferred_data(operation: str, triples: list[Triple]) -> str:
+    """``INSERT DATA`` / ``DELETE DATA`` of ``triples`` in the inferred graph ("" for none)."""
+    if not triples:
+        return ""
+    return f"{operation} DATA {{ GRAPH <{INFERRED_GRAPH}> {{\n{_triple_lines(triples)}\n}} }}"
+
+
+def inferred_change(added: set[Triple], removed: set[Triple]) -> str:
+    """The update operations that remove ``removed`` from the engine's inferred graph and add ``added``."""
+    return join_updates(inferred_data("DELETE", sorted(removed)), inferred_data("INSERT", sorted(added)))
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a (re)build of the mirror did, for the log and the benchmark."""
+
+    mirrored_quads: int  # stated quads read into the mirror
+    inferred: int  # triples of the mirror's inferred graph
+    published: int  # of them, without a blank node: what the engine holds
+    written: int  # triples inserted into or deleted from the engine's inferred graph
+    read_seconds: float
+    materialise_seconds: float
+    write_seconds: float
+
+
+class RemoteEntailments:
+    """The rule-input mirror of one external engine, and the inferred graph kept in step with it."""
+
+    def __init__(self, backend: Any):
+        self.backend = backend  # a bricskg.store.remote.RemoteBackend: its _select reads, commit_update writes
+        self.mirror = ox.Store()
+        self.predicates: frozenset[str] = frozenset()
+        self.last_sync: SyncReport | None = None
+        self.last_write_seconds: dict[str, float] = {}
+        self._generation = 0
+        self._changes = multiprocessing.Value("q", 0)  # shared with the forked workers (see the module docstring)
+        self._stale = True
+        self._lock = threading.Lock()
+
+    # --- reading the engine -------------------------------------------------------------------------
+
+    def _stated_query(self, predicates: Iterable[str], objects: Iterable[str] = ()) -> str:
+        """Stated quads (the engine's real default graph and every named graph but the inferred one)
+        whose predicate is one of ``predicates``; with ``objects``, only those with one of them as object."""
+        values = f"VALUES ?p {{ {' '.join(sorted(predicates))} }}"
+        if objects:
+            values += f" VALUES ?o {{ {' '.join(sorted(objects))} }}"
+        return (
+            f"SELECT ?s ?p ?o ?g WHERE {{ {values} {{ ?s ?p ?o }} UNION "
+            f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>) }} }}"
+        )
+
+    def _read_quads(self, query: str) -> list[ox.Quad]:
+        rows = self.backend._select(query)
+        default = ox.DefaultGraph()
+        return [ox.Quad(r["s"], r["p"], r["o"], r["g"] if "g" in r else default) for r in rows]
+
+    def _engine_schema(self) -> Schema:
+        triples = [
+            (str(q.subject), str(q.predicate), str(q.object))
+            for query in (self._stated_query(SCHEMA_READ_PREDICATES), self._stated_query([RDF_TYPE], SCHEMA_TYPES))
+            for q in self._read_quads(query)
+        ]
+        return compile_schema(triples)
+
+    def _engine_inferred(self) -> tuple[set[Triple], bool]:
+        """The engine's inferred graph as ground triples, and whether it also holds blank-node ones."""
+        rows = self.backend._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}")
+        triples = {(str(r["s"]), str(r["p"]), str(r["o"])) for r in rows}
+        ground = {t for t in triples if is_ground(t)}
+        return ground, len(ground) != len(triples)
+
+    def _mirror_inferred(self) -> set[Triple]:
+        """The mirror's inferred graph, without the triples that name a blank node: what the engine holds."""
+        found = set()
+        for quad in self.mirror.quads_for_pattern(None, None, None, INFERRED):
+            triple = (str(quad.subject), str(quad.predicate), str(quad.object))
+            if is_ground(triple):
+                found.add(triple)
+        return found
+
+    # --- (re)building the mirror --------------------------------------------------------------------
+
+    def synchronise(self, extra_predicates: Iterable[str] = ()) -> SyncReport:
+        """Rebuild the mirror from the engine and make the engine's inferred graph its entailments."""
+        with self._lock:
+            return self._rebuild(frozenset(extra_predicates))
+
+    def _rebuild(self, extra: frozenset[str] = frozenset()) -> SyncReport:
+        began = time.perf_counter()
+        predicates = rule_predicates(self._engine_schema()) | extra
+        quads = self._read_quads(self._stated_query(predicates))  # one answer: blank nodes keep one name
+        engine, engine_has_blank = self._engine_inferred()
+        read = time.perf_counter()
+        mirror = ox.Store()
+        mirror.extend(quads)
+        materialise(mirror)
+        self.mirror, self.predicates = mirror, predicates
+        after = self._mirror_inferred()
+        inferred = sum(1 for _ in mirror.quads_for_pattern(None, None, None, INFERRED))
+        computed = time.perf_counter()
+        written = self._publish(after, engine, engine_has_blank)
+        with self._changes.get_lock():
+            self._changes.value += 1
+            self._generation = self._changes.value
+        self._stale = False
+        report = SyncReport(len(quads), inferred, len(after), written, read - began, computed - read, time.perf_counter() - computed)
+        self.last_sync = report
+        LOG.info(
+            "inferred graph over the external engine: %d triples (%d published) from %d mirrored stated quads; "
+            "read %.2f s, materialised %.2f s, wrote %d triples in %.2f s",
+            report.inferred, report.published, report.mirrored_quads, report.read_seconds,
+            report.materialise_seconds, report.written, report.write_seconds,
+        )
+        return report
+
+    def _publish(self, after: set[Triple], engine: set[Triple], engine_has_blank: bool) -> int:
+        """Bring the engine's inferred graph from ``engine`` to ``after``, in batches of ``BATCH_TRIPLES``.
+
+        Not one transaction when it is big: it runs before the server answers (startup) or when the
+        engine's graph was found out of step, and each batch leaves a subset of the right graph."""
+        post = self.backend.commit_update
+        removed, added = engine - after, after - engine
+        if engine_has_blank or len(removed) > len(after):  # blank nodes cannot be deleted by name: start afresh
+            post(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+            removed, added = set(), after
+        for operation, triples in (("DELETE", sorted(removed)), ("INSERT", sorted(added))):
+            for start in range(0, len(triples), BATCH_TRIPLES):
+                post(inferred_data(operation, triples[start : start + BATCH_TRIPLES]))
+        return len(removed) + len(added)
+
+    def _ensure_current(self) -> None:
+        if self._stale or self._changes.value != self._generation:
+            LOG.warning("the rule-input mirror is behind the engine (a restarted worker or a failed commit): rebuilding it")
+            self._rebuild(self.predicates)
+
+    # --- writes ---------------------------------------------------------------------------------------
+
+    def commit(
+        self,
+        update_text: str,
+        removed: Iterable[ox.Quad],
+        inserted: Iterable[ox.Quad],
+        *,
+        cleared: Iterable[Any] = (),
+        recompute: bool = False,
+        post: Post,
+    ) -> None:
+        """Send ``update_text`` (the write's delta and audit record) with the change it makes to the
+        inferred graph, as one update request (``post``); the mirror follows the write."""
+        with self._lock:
+            self._ensure_current()
+            timings: dict[str, float] = {}
+            began = time.perf_counter()
+            removed = [q for q in removed if q.graph_name != INFERRED]
+            inserted = [q for q in inserted if q.graph_name != INFERRED]
+            cleared = [g for g in cleared if g != INFERRED]
+            changed = {(str(q.subject), str(q.predicate), str(q.object)) for q in (*removed, *inserted)}
+            full = recompute or bool(cleared) or touches_schema(changed)
+            if full:
+                needed = self._predicates_with(inserted)
+                if not needed <= self.predicates:  # the new schema reads a predicate the mirror lacks
+                    self._rebuild(needed)
+                before = self._mirror_inferred()
+            try:
+                self._apply(removed, inserted, cleared)
+                if full:
+                    materialise(self.mirror)
+                    after = self._mirror_inferred()
+                    added, dropped = after - before, before - after
+                    if len(dropped) > len(after):  # most of it goes: drop the graph, insert what stays
+                        change = join_updates(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>", inferred_data("INSERT", sorted(after)))
+                    else:
+                        change = inferred_change(added, dropped)
+                else:
+                    report = maintain(self.mirror, removed, inserted)
+                    added = {t for t in report.added_triples if is_ground(t)}
+                    dropped = {t for t in report.removed_triples if is_ground(t)}
+                    change = inferred_change(added, dropped)
+                timings["maintain"] = time.perf_counter() - began
+                sent = time.perf_counter()
+                post(join_updates(update_text, change))
+                timings["commit"] = time.perf_counter() - sent
+            except BaseException:
+                # the mirror has moved and the engine may or may not have: rebuild before the next write
+                self._stale = True
+                with self._changes.get_lock():
+                    self._changes.value += 1
+                raise
+            with self._changes.get_lock():
+                self._changes.value += 1
+                self._generation = self._changes.value
+            timings["inferred_added"], timings["inferred_removed"] = len(added), len(dropped)
+            self.last_write_seconds = timings
+
+    def _predicates_with(self, inserted: list[ox.Quad]) -> frozenset[str]:
+        """The predicates the rules read under the mirror's schema plus the write's schema triples: a
+        superset of what the schema after the write needs (removing an axiom only narrows it)."""
+        from bricskg.inference.schema import schema_triples
+        from bricskg.inference.terms import Terms
+
+        terms = Terms()
+        triples = set(schema_triples(self.mirror, terms, INFERRED)) | {terms.triple(q) for q in inserted}
+        return rule_predicates(compile_schema(triples))
+
+    def _apply(self, removed: list[ox.Quad], inserted: list[ox.Quad], cleared: list[Any]) -> None:
+        """The write's quads that the mirror follows (those of its predicates), applied to it."""
+        for graph in cleared:
+            quads = list(self.mirror.quads_for_pattern(None, None, None, graph))
+            for quad in quads:
+                self.mirror.remove(quad)
+        for quad in removed:
+            if str(quad.predicate) in self.predicates:
+                self.mirror.remove(quad)
+        self.mirror.extend(q for q in inserted if str(q.predicate) in self.predicates)
+
+    # --- what /health and VoID report -------------------------------------------------------------------
+
+    def inferred_quad_count(self) -> int:
+        """The triples of the engine's inferred graph (what a query sees, not the mirror)."""
+        rows = self.backend._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"].value) if rows else 0
+
+
+def attach_entailments(backend: Any, *, inference: bool) -> None:
+    """Give a remote backend the entailment regime (``inference``), or, with ``--no-inference`` and an
+    update endpoint, remove an inferred graph an earlier run left (it would no longer be maintained).
+
+    Without an update endpoint nothing can be written to the engine: it serves what it holds, and
+    the server reports the regime as the external engine's own (as with ``--no-inference``)."""
+    if backend.update_url is None:
+        if inference:
+            LOG.warning(
+                "no update endpoint (--backend QUERY_URL,UPDATE_URL): the inferred graph cannot be written to the "
+                "engine, so queries get only what the engine itself entails"
+            )
+        return
+    if not inference:
+        backend.commit_update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+        return
+    entailments = RemoteEntailments(backend)
+    entailments.synchronise()
+    backend.entailments = entailments

@@ -1,0 +1,262 @@
+"""The entailment regime over an external engine: ``bricskg serve --backend`` against a live ``oxigraph serve``.
+
+The engine is loaded with the bundled ontology and data the way an operator would (``oxigraph
+load``); bricskg materialises the inferred graph into it at startup and keeps it right on every
+write (bricskg.store.remote_entailments). The reference is the embedded store: the naive competency
+questions get the same answers, and the engine's inferred graph is always what a full recompute of
+its stated triples gives (less the triples naming a blank node, which SPARQL text cannot name).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pyoxigraph as ox
+import pytest
+import rdflib
+import requests
+
+from bricskg.competency import answers_match, describe_mismatch, load_questions, questions_dir
+from bricskg.dataset import open_memory_store
+from bricskg.inference import INFERRED, INFERRED_GRAPH, materialise
+from bricskg.paths import project_root as home_dir
+from live_server import live_server
+from test_remote_oxigraph import OxigraphServer, oxigraph_cli
+
+NAIVE = load_questions(questions_dir() / "naive")
+TOKEN = "remote-entailments-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+BKG = "https://w3id.org/bricskg/ontology/"
+BKGR = "https://w3id.org/bricskg/id/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_REGIME = "http://www.w3.org/ns/entailment/RDFS"
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+ONTOLOGY_GRAPH = "https://w3id.org/bricskg/ontology"
+TEST_GRAPH = "https://w3id.org/bricskg/graph/reference"  # a graph the shapes let hold any entity
+
+
+def ground_inferred(store: ox.Store) -> set[tuple[str, str, str]]:
+    """The inferred graph of ``store`` without the triples naming a blank node."""
+    found = set()
+    for quad in store.quads_for_pattern(None, None, None, INFERRED):
+        if not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode):
+            found.add((str(quad.subject), str(quad.predicate), str(quad.object)))
+    return found
+
+
+def engine_nquads(engine: OxigraphServer) -> bytes:
+    """Everything the engine holds, read directly (its Graph Store endpoint), not through bricskg;
+    Oxigraph writes its stored blank-node identifiers, so two reads of an unchanged store are equal."""
+    response = requests.get(engine.url + "/store", headers={"Accept": "application/n-quads"}, timeout=120)
+    response.raise_for_status()
+    return response.content
+
+
+def engine_store(engine: OxigraphServer) -> ox.Store:
+    store = ox.Store()
+    store.load(engine_nquads(engine), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def engine_inferred(engine: OxigraphServer) -> set[tuple[str, str, str]]:
+    return ground_inferred(engine_store(engine))
+
+
+def recomputed(engine: OxigraphServer) -> set[tuple[str, str, str]]:
+    """What the engine's inferred graph must be: a full recompute of its stated quads."""
+    store = engine_store(engine)
+    store.remove_graph(INFERRED)
+    materialise(store)
+    return ground_inferred(store)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("remote-entailments")
+    engine = OxigraphServer(root / "oxigraph", home_dir())
+    backend = f"{engine.url}/query?union-default-graph,{engine.url}/update"
+    try:
+        with live_server("--backend", backend, env={"BRICSKG_ADMIN_TOKEN": TOKEN}) as server:
+            yield engine, server
+    finally:
+        engine.stop()
+
+
+def query(server, text: str) -> dict:
+    response = requests.post(
+        server.base_url + "/sparql",
+        data=text.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def update(server, text: str) -> requests.Response:
+    return requests.post(
+        server.base_url + "/sparql",
+        data=text.encode(),
+        headers={"Content-Type": "application/sparql-update", "Accept": "application/json", **AUTH},
+        timeout=120,
+    )
+
+
+def programme(node: str, name: str) -> str:
+    """A valid infrastructure programme (⊑ bkg:AIInitiative), as the body of INSERT DATA / DELETE DATA."""
+    return (
+        f'<{node}> a <{BKG}InfrastructureProgramme> ; <http://www.w3.org/2000/01/rdf-schema#label> "{name}"@en ; '
+        f"<{BKG}providedBy> <{BKGR}russia> ."
+    )
+
+
+def is_a(server, node: str, cls: str) -> bool:
+    return bool(query(server, f"ASK {{ <{node}> a <{cls}> }}")["boolean"])
+
+
+@pytest.mark.parametrize("question", NAIVE, ids=lambda q: q.id)
+def test_naive_question_over_the_engine_is_answered_as_by_the_embedded_store(question, stack) -> None:
+    _, server = stack
+    answer = query(server, question.sparql)
+    assert answers_match(question, answer), describe_mismatch(question, answer)
+
+
+def test_the_engine_holds_the_embedded_inferred_graph_less_blank_node_triples(stack) -> None:
+    engine, _ = stack
+    store = open_memory_store()
+    materialise(store)
+    expected = ground_inferred(store)
+    assert len(expected) > 100
+    assert engine_inferred(engine) == expected
+
+
+def test_health_service_description_and_void_declare_the_regime_over_the_engine(stack) -> None:
+    engine, server = stack
+    health = requests.get(server.base_url + "/health", timeout=60).json()
+    assert health["entailment"]["regime"] == RDFS_REGIME
+    assert health["entailment"]["graph"] == INFERRED_GRAPH
+    assert health["entailment"]["inferred_triples"] == len(engine_inferred(engine)) > 0
+    text = requests.get(server.base_url + "/sparql", headers={"Accept": "text/turtle"}, timeout=60).text
+    description = rdflib.Graph().parse(data=text, format="turtle")
+    assert str(next(description.objects(None, SD.defaultEntailmentRegime))) == RDFS_REGIME
+    void = requests.get(server.base_url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=120).text
+    assert INFERRED_GRAPH in void and RDFS_REGIME in void
+
+
+def test_dumps_over_the_engine_leave_the_entailments_out(stack) -> None:
+    engine, server = stack
+    founding = (f"<{BKGR}brazil>", f"<{RDF_TYPE}>", f"<{BKG}FoundingMemberState>")
+    assert founding in engine_inferred(engine)  # the engine holds it, in the inferred graph only
+    response = requests.get(server.base_url + "/dumps/bricskg.nq", timeout=120)
+    assert response.status_code == 200
+    assert INFERRED_GRAPH.encode() not in response.content
+    assert " ".join(founding).encode() not in response.content
+
+
+def test_an_inserted_subclass_member_is_a_superclass_member_and_a_delete_removes_it(stack) -> None:
+    engine, server = stack
+    node = BKGR + "remote-test-programme"
+    body = programme(node, "Remote test programme")
+    assert not is_a(server, node, BKG + "AIInitiative")
+    inserted = update(server, f"INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ {body} }} }}")
+    assert inserted.status_code == 200, inserted.text
+    assert is_a(server, node, BKG + "AIInitiative")  # visible through bricskg at once
+    held = engine_inferred(engine)
+    assert (f"<{node}>", f"<{RDF_TYPE}>", f"<{BKG}AIInitiative>") in held
+    assert held == recomputed(engine)
+    deleted = update(server, f"DELETE DATA {{ GRAPH <{TEST_GRAPH}> {{ {body} }} }}")
+    assert deleted.status_code == 200, deleted.text
+    assert not is_a(server, node, BKG + "AIInitiative")
+    assert engine_inferred(engine) == recomputed(engine)
+
+
+def test_a_refused_write_changes_neither_stated_nor_inferred_triples(stack) -> None:
+    engine, server = stack
+    before = set(engine_nquads(engine).splitlines())
+    assert any(INFERRED_GRAPH.encode() in line for line in before)  # the regime is there to be left unchanged
+    node = BKGR + "remote-test-plan"
+    refused = update(
+        server,
+        f'INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ <{node}> a <{BKG}DevelopmentPlan> ; '
+        f'<http://www.w3.org/2000/01/rdf-schema#label> "Plan without holder or horizon"@en . }} }}',
+    )
+    assert refused.status_code == 422, refused.text
+    assert set(engine_nquads(engine).splitlines()) == before
+    assert not is_a(server, node, BKG + "AIInitiative")
+
+
+# --- a mirror inherited by a process that did not make the latest change --------------------------------
+
+
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory: pytest.TempPathFactory):
+    """A remote backend opened in this process (as the gunicorn master opens it) over its own engine."""
+    from bricskg.config import Config
+    from bricskg.store.factory import open_backend
+
+    oxigraph_cli()
+    engine = OxigraphServer(tmp_path_factory.mktemp("remote-in-process") / "oxigraph", home_dir())
+    try:
+        config = Config(
+            backend_url=f"{engine.url}/query?union-default-graph", backend_update_url=f"{engine.url}/update",
+            admin_token="in-process-token", cache_entries=0,
+        )
+        yield engine, open_backend(config).inner
+    finally:
+        engine.stop()
+
+
+def ask(backend, text: str) -> bool:
+    return bool(backend._select(text)[0])
+
+
+def test_a_write_that_changes_the_schema_is_followed(in_process) -> None:
+    """A new sub-property axiom makes the rules read a predicate the mirror did not hold: its stated
+    triples are read from the engine, and the entailments recomputed; removing the axiom retracts them.
+    (Written without the SHACL gate: what is tested is the inferred graph, not the shapes.)"""
+    from bricskg.store.writer import Writer
+
+    engine, backend = in_process
+    writer = Writer(backend, validate=False)
+    # rdfs:seeAlso is in no axiom of the bundled ontology, so the mirror does not hold its triples
+    see_also, related = "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://www.w3.org/2004/02/skos/core#related"
+    fact = f"<{BKGR}brazil> <{see_also}> <{BKGR}india> ."
+    entailed = f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <{BKGR}brazil> <{related}> <{BKGR}india> }} }}"
+    writer.update(f"INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ {fact} }} }}")
+    axiom = f"<{see_also}> <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <{related}> ."
+    writer.update(f"INSERT DATA {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {axiom} }} }}")
+    assert ask(backend, entailed)
+    assert engine_inferred(engine) == recomputed(engine)
+    writer.update(f"DELETE DATA {{ GRAPH <{ONTOLOGY_GRAPH}> {{ {axiom} }} }}")
+    assert not ask(backend, entailed)
+    assert engine_inferred(engine) == recomputed(engine)
+
+
+def _write_in_child(backend, text: str) -> None:
+    from bricskg.store.writer import Writer
+
+    Writer(backend).update(text)
+
+
+def test_a_mirror_behind_the_engine_is_rebuilt_before_it_is_used(in_process) -> None:
+    """A worker restarted from the master's copy of the mirror must not maintain a stale one: here a
+    forked child writes first, then the parent (whose mirror has not seen that write) writes."""
+    from bricskg.store.writer import Writer
+
+    engine, backend = in_process
+    first, second = BKGR + "remote-fork-first", BKGR + "remote-fork-second"
+    child = multiprocessing.get_context("fork").Process(
+        target=_write_in_child,
+        args=(backend, f"INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ {programme(first, 'First')} }} }}"),
+    )
+    child.start()
+    child.join(120)
+    assert child.exitcode == 0
+    # the parent's mirror has not seen the child's write; deleting what the child wrote needs it
+    Writer(backend).update(
+        f"DELETE DATA {{ GRAPH <{TEST_GRAPH}> {{ {programme(first, 'First')} }} }} ; "
+        f"INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ {programme(second, 'Second')} }} }}"
+    )
+    held = engine_inferred(engine)
+    assert (f"<{first}>", f"<{RDF_TYPE}>", f"<{BKG}AIInitiative>") not in held
+    assert (f"<{second}>", f"<{RDF_TYPE}>", f"<{BKG}AIInitiative>") in held
+    assert held == recomputed(engine)
