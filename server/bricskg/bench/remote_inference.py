@@ -1,0 +1,172 @@
+"""How the entailment regime scales over an external engine (``bricskg.store.remote_entailments``).
+
+``python -m bricskg.bench.remote_inference N [N ...]`` loads the bundled data plus a synthetic graph
+of N triples into a fresh ``oxigraph serve`` (with ``oxigraph load``, as an operator would), then
+measures, in this process:
+
+* the first start: reading the rule inputs into the mirror, materialising, writing the inferred graph;
+* a restart over the same engine (its inferred graph is already right: nothing to write);
+* a 1,000-triple insert and the delete of its ground quads through the writer without the SHACL gate
+  (``Writer(validate=False)``): the mirror's maintenance and the one update request, against the same
+  writes without the regime;
+* that the engine's inferred graph then equals a full recompute of its stated quads (``--check``),
+  so a fast wrong answer cannot pass.
+
+Prints one JSON object per N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _oxigraph() -> str:
+    candidate = Path(sys.executable).with_name("oxigraph")
+    found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
+    if not found:
+        raise SystemExit("the oxigraph CLI (pip package 'oxigraph') is not installed")
+    return found
+
+
+def _serve(cli: str, location: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [cli, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2).read()  # noqa: S310 (loopback)
+            return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("oxigraph serve did not start")
+
+
+def _engine_quads(url: str):
+    import pyoxigraph as ox
+
+    request = urllib.request.Request(url + "/store", headers={"Accept": "application/n-quads"})
+    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310 (loopback)
+        store = ox.Store()
+        store.load(response.read(), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _ground_inferred(store) -> set:
+    import pyoxigraph as ox
+
+    from bricskg.inference import INFERRED
+
+    return {
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in store.quads_for_pattern(None, None, None, INFERRED)
+        if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+    }
+
+
+def measure(triples: int, workdir: Path, *, check: bool, seed: int = 7) -> dict:
+    from bricskg.bench import generator
+    from bricskg.dataset import bundled_sources
+    from bricskg.inference import INFERRED, materialise
+    from bricskg.store.remote import RemoteBackend
+    from bricskg.store.remote_entailments import attach_entailments
+    from bricskg.store.commit import delete_data, has_blank
+    from bricskg.store.writer import Writer
+
+    cli = _oxigraph()
+    synthetic = workdir / f"synthetic-{triples}.nq"
+    generator.write_graph(triples, synthetic, seed=seed)
+    location = workdir / f"oxigraph-{triples}"
+    for source in bundled_sources():
+        command = [cli, "load", "--location", str(location), "--file", str(source.path)]
+        if source.graph:
+            command += ["--graph", source.graph]
+        subprocess.run(command, check=True, capture_output=True)
+    subprocess.run([cli, "load", "--location", str(location), "--file", str(synthetic)], check=True, capture_output=True)
+    process, url = _serve(cli, location)
+    result: dict = {"synthetic_triples": triples}
+    try:
+        def backend() -> RemoteBackend:
+            return RemoteBackend(f"{url}/query?union-default-graph", f"{url}/update", writable=True)
+
+        remote = backend()
+        result["engine_quads"] = remote.quad_count()
+        began = time.perf_counter()
+        attach_entailments(remote, inference=True)
+        result["first_start_seconds"] = time.perf_counter() - began
+        result["first_start"] = remote.entailments.last_sync.__dict__
+        restarted = backend()
+        began = time.perf_counter()
+        attach_entailments(restarted, inference=True)
+        result["restart_seconds"] = time.perf_counter() - began
+        result["restart"] = restarted.entailments.last_sync.__dict__
+
+        batch = generator.write_batch(1000, seed + 1)
+        # SPARQL text cannot name a stored blank node: the delete takes the batch's other quads
+        ground = [q for q in batch if not has_blank(q)]
+        writer = Writer(restarted, validate=False)
+        began = time.perf_counter()
+        writer.load(batch)
+        result["insert_1k_seconds"] = time.perf_counter() - began
+        result["insert_1k"] = dict(restarted.entailments.last_write_seconds)
+
+        began = time.perf_counter()
+        writer.update(delete_data(ground))
+        result["deleted_quads"] = len(ground)
+        result["delete_1k_seconds"] = time.perf_counter() - began
+        result["delete_1k"] = dict(restarted.entailments.last_write_seconds)
+
+        plain = backend()  # the same writes without the regime, for comparison
+        plain_writer = Writer(plain, validate=False)
+        began = time.perf_counter()
+        plain_writer.load(batch)
+        result["insert_1k_without_regime_seconds"] = time.perf_counter() - began
+        began = time.perf_counter()
+        plain_writer.update(delete_data(ground))
+        result["delete_1k_without_regime_seconds"] = time.perf_counter() - began
+        result["mirror_quads"] = len(restarted.entailments.mirror)
+        if check:
+            store = _engine_quads(url)
+            held = _ground_inferred(store)
+            store.remove_graph(INFERRED)
+            materialise(store)
+            result["engine_equals_recompute"] = held == _ground_inferred(store)
+    finally:
+        process.terminate()
+        process.wait(30)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="+", type=int)
+    parser.add_argument("--check", action="store_true", help="compare the engine's inferred graph with a recompute")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
+            print(json.dumps(measure(size, Path(folder), check=args.check), default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
