@@ -27,9 +27,15 @@ union then includes, so naive queries over the engine get the ontology's entailm
   a change made behind its back is followed at the next restart (``synchronise``), not before.
 
 Blank nodes: SPARQL text cannot name a blank node the engine stores (INSERT DATA mints a fresh one,
-DELETE DATA forbids them), so an entailment naming a blank node (for the bundled data, the
-``oa:Selector`` membership of each text-quote selector) stays in the mirror, where the rules use it,
-and is not published to the engine.
+DELETE DATA forbids them), so the inferred triples naming one cannot be listed. The ones the data
+actually produces are class memberships (for the bundled data, the ``oa:Selector`` membership of each
+text selector, cax-sco): those are written by rule-shaped updates the engine evaluates on its own
+blank nodes (``blank_memberships``: ``INSERT { ?x a D } WHERE { ?x a C FILTER(isBlank(?x)) … }``),
+after a write that adds blank nodes of a class C, and all of them again whenever the graph is
+recomputed. A write through bricskg never removes a stored blank node's triples (the write path
+refuses it over an engine), so these memberships only ever grow with new blank nodes. Other
+entailments naming a blank node (through a domain, range or property axiom) stay in the mirror,
+where the rules use them, and are not published.
 """
 
 from __future__ import annotations
@@ -45,8 +51,16 @@ import pyoxigraph as ox
 
 from bricskg.inference import INFERRED, INFERRED_GRAPH, materialise
 from bricskg.inference.maintenance import maintain
-from bricskg.inference.schema import RDF_TYPE, SCHEMA_READ_PREDICATES, SCHEMA_TYPES, Schema, compile_schema, touches_schema
-from bricskg.inference.terms import Triple
+from bricskg.inference.schema import (
+    RDF_TYPE,
+    SCHEMA_READ_PREDICATES,
+    SCHEMA_TYPES,
+    Schema,
+    compile_schema,
+    schema_triples,
+    touches_schema,
+)
+from bricskg.inference.terms import Terms, Triple
 from bricskg.store.commit import join_updates
 
 BATCH_TRIPLES = 20_000  # per INSERT DATA / DELETE DATA request at startup (engines limit an update's size)
@@ -80,6 +94,33 @@ def inferred_data(operation: str, triples: list[Triple]) -> str:
 def inferred_change(added: set[Triple], removed: set[Triple]) -> str:
     """The update operations that remove ``removed`` from the engine's inferred graph and add ``added``."""
     return join_updates(inferred_data("DELETE", sorted(removed)), inferred_data("INSERT", sorted(added)))
+
+
+BLANK_INFERRED = (
+    f"DELETE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} "
+    "FILTER(isBlank(?s) || isBlank(?o)) }"
+)
+
+
+def _stated(pattern: str, graph: str) -> str:
+    """``pattern`` stated in the engine's default graph or a named graph (variable ``graph``) other than the inferred one."""
+    return f"{{ {{ {pattern} }} UNION {{ GRAPH {graph} {{ {pattern} }} FILTER({graph} != <{INFERRED_GRAPH}>) }} }}"
+
+
+def blank_memberships(schema: Schema, classes: Iterable[str]) -> list[str]:
+    """cax-sco for the engine's blank-node members of ``classes``: one update operation per class with
+    named superclasses, evaluated by the engine (it alone can name its blank nodes); idempotent."""
+    operations = []
+    for cls in sorted(set(classes)):
+        supers = sorted(d for d in schema.superclasses.get(cls, ()) if d[0] == "<")
+        if cls[0] != "<" or not supers:
+            continue
+        operations.append(
+            f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?x {RDF_TYPE} ?d }} }} WHERE {{ "
+            f"{_stated(f'?x {RDF_TYPE} {cls}', '?g')} FILTER(isBlank(?x)) VALUES ?d {{ {' '.join(supers)} }} "
+            f"FILTER NOT EXISTS {_stated(f'?x {RDF_TYPE} ?d', '?h')} }}"
+        )
+    return operations
 
 
 @dataclass(frozen=True)
@@ -135,12 +176,25 @@ class RemoteEntailments:
         ]
         return compile_schema(triples)
 
-    def _engine_inferred(self) -> tuple[set[Triple], bool]:
-        """The engine's inferred graph as ground triples, and whether it also holds blank-node ones."""
-        rows = self.backend._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}")
-        triples = {(str(r["s"]), str(r["p"]), str(r["o"])) for r in rows}
-        ground = {t for t in triples if is_ground(t)}
-        return ground, len(ground) != len(triples)
+    def _engine_inferred(self) -> set[Triple]:
+        """The engine's inferred graph as ground triples (its blank-node ones are rewritten as a whole)."""
+        rows = self.backend._select(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} FILTER(!isBlank(?s) && !isBlank(?o)) }}"
+        )
+        return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in rows}
+
+    def _blank_typed_classes(self) -> set[str]:
+        """The classes some stated blank node of the mirror belongs to."""
+        query = (
+            "SELECT DISTINCT ?c WHERE { { ?x a ?c } UNION { GRAPH ?g { ?x a ?c } "
+            f"FILTER(?g != <{INFERRED_GRAPH}>) }} FILTER(isBlank(?x)) }}"
+        )
+        return {str(solution["c"]) for solution in self.mirror.query(query)}
+
+    def _all_blank_memberships(self) -> list[str]:
+        """Replace every blank-node triple of the engine's inferred graph by the memberships the engine derives."""
+        schema = compile_schema(schema_triples(self.mirror, Terms(), INFERRED))
+        return [BLANK_INFERRED, *blank_memberships(schema, self._blank_typed_classes())]
 
     def _mirror_inferred(self) -> set[Triple]:
         """The mirror's inferred graph, without the triples that name a blank node: what the engine holds."""
@@ -162,7 +216,7 @@ class RemoteEntailments:
         began = time.perf_counter()
         predicates = rule_predicates(self._engine_schema()) | extra
         quads = self._read_quads(self._stated_query(predicates))  # one answer: blank nodes keep one name
-        engine, engine_has_blank = self._engine_inferred()
+        engine = self._engine_inferred()
         read = time.perf_counter()
         mirror = ox.Store()
         mirror.extend(quads)
@@ -171,7 +225,7 @@ class RemoteEntailments:
         after = self._mirror_inferred()
         inferred = sum(1 for _ in mirror.quads_for_pattern(None, None, None, INFERRED))
         computed = time.perf_counter()
-        written = self._publish(after, engine, engine_has_blank)
+        written = self._publish(after, engine)
         with self._changes.get_lock():
             self._changes.value += 1
             self._generation = self._changes.value
@@ -186,19 +240,21 @@ class RemoteEntailments:
         )
         return report
 
-    def _publish(self, after: set[Triple], engine: set[Triple], engine_has_blank: bool) -> int:
-        """Bring the engine's inferred graph from ``engine`` to ``after``, in batches of ``BATCH_TRIPLES``.
+    def _publish(self, after: set[Triple], engine: set[Triple]) -> int:
+        """Bring the engine's inferred graph from ``engine`` to ``after`` (ground triples), in batches of
+        ``BATCH_TRIPLES``, then its blank-node memberships (one request).
 
         Not one transaction when it is big: it runs before the server answers (startup) or when the
         engine's graph was found out of step, and each batch leaves a subset of the right graph."""
         post = self.backend.commit_update
         removed, added = engine - after, after - engine
-        if engine_has_blank or len(removed) > len(after):  # blank nodes cannot be deleted by name: start afresh
+        if len(removed) > len(after):  # most of it goes: start afresh
             post(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
             removed, added = set(), after
         for operation, triples in (("DELETE", sorted(removed)), ("INSERT", sorted(added))):
             for start in range(0, len(triples), BATCH_TRIPLES):
                 post(inferred_data(operation, triples[start : start + BATCH_TRIPLES]))
+        post(join_updates(*self._all_blank_memberships()))
         return len(removed) + len(added)
 
     def _ensure_current(self) -> None:
@@ -244,11 +300,12 @@ class RemoteEntailments:
                         change = join_updates(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>", inferred_data("INSERT", sorted(after)))
                     else:
                         change = inferred_change(added, dropped)
+                    change = join_updates(change, *self._all_blank_memberships())
                 else:
                     report = maintain(self.mirror, removed, inserted)
                     added = {t for t in report.added_triples if is_ground(t)}
                     dropped = {t for t in report.removed_triples if is_ground(t)}
-                    change = inferred_change(added, dropped)
+                    change = join_updates(inferred_change(added, dropped), *self._new_blank_memberships(inserted))
                 timings["maintain"] = time.perf_counter() - began
                 sent = time.perf_counter()
                 post(join_updates(update_text, change))
@@ -265,12 +322,20 @@ class RemoteEntailments:
             timings["inferred_added"], timings["inferred_removed"] = len(added), len(dropped)
             self.last_write_seconds = timings
 
+    def _new_blank_memberships(self, inserted: list[ox.Quad]) -> list[str]:
+        """The memberships of the write's new blank nodes, derived by the engine after its INSERT DATA
+        (which gave them names only the engine knows)."""
+        classes = {
+            str(q.object) for q in inserted if isinstance(q.subject, ox.BlankNode) and str(q.predicate) == RDF_TYPE
+        }
+        if not classes:
+            return []
+        schema = compile_schema(schema_triples(self.mirror, Terms(), INFERRED))
+        return blank_memberships(schema, classes)
+
     def _predicates_with(self, inserted: list[ox.Quad]) -> frozenset[str]:
         """The predicates the rules read under the mirror's schema plus the write's schema triples: a
         superset of what the schema after the write needs (removing an axiom only narrows it)."""
-        from bricskg.inference.schema import schema_triples
-        from bricskg.inference.terms import Terms
-
         terms = Terms()
         triples = set(schema_triples(self.mirror, terms, INFERRED)) | {terms.triple(q) for q in inserted}
         return rule_predicates(compile_schema(triples))
