@@ -307,3 +307,21 @@ def test_a_mirror_behind_the_engine_is_rebuilt_before_it_is_used(in_process) -> 
     assert (f"<{first}>", f"<{RDF_TYPE}>", f"<{BKG}AIInitiative>") not in held
     assert (f"<{second}>", f"<{RDF_TYPE}>", f"<{BKG}AIInitiative>") in held
     assert_inferred_graph_is_recomputed(engine)
+
+
+def test_an_unreachable_engine_at_start_is_a_clear_usage_error() -> None:
+    """The inferred graph is written at start: an engine that is not up yet stops the server with a
+    message saying what to do (exit 2), not a traceback."""
+    import subprocess
+    import sys
+
+    from test_remote_oxigraph import free_port
+
+    port = free_port()  # nothing listens there
+    backend = f"http://127.0.0.1:{port}/query?union-default-graph,http://127.0.0.1:{port}/update"
+    finished = subprocess.run(
+        [sys.executable, "-c", "from bricskg.cli import main; main()", "serve", "--port", "0", "--backend", backend],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert finished.returncode == 2, finished.stderr
+    assert "--no-inference" in finished.stderr and "Traceback" not in finished.stderr

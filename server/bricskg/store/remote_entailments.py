@@ -61,6 +61,7 @@ from bricskg.inference.schema import (
     touches_schema,
 )
 from bricskg.inference.terms import Terms, Triple
+from bricskg.store.base import BackendError
 from bricskg.store.commit import join_updates
 
 BATCH_TRIPLES = 20_000  # per INSERT DATA / DELETE DATA request at startup (engines limit an update's size)
@@ -376,5 +377,11 @@ def attach_entailments(backend: Any, *, inference: bool) -> None:
         backend.commit_update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
         return
     entailments = RemoteEntailments(backend)
-    entailments.synchronise()
+    try:
+        entailments.synchronise()
+    except BackendError as error:
+        raise BackendError(
+            f"could not materialise the inferred graph in the SPARQL engine ({error}); start the engine first, "
+            "or serve with --no-inference"
+        ) from None
     backend.entailments = entailments
