@@ -271,10 +271,16 @@ def test_a_new_blank_node_gets_its_class_memberships_from_the_engine(in_process)
     oa = "http://www.w3.org/ns/oa#"
     shape = ("_", f"<{RDF_TYPE}>", f"<{oa}Selector>")
     before = blank_inferred(engine_store(engine))[shape]
-    Writer(backend, validate=False).update(
-        f'INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ _:selector a <{oa}TextQuoteSelector> ; <{oa}exact> "new" . }} }}'
-    )
+    writer = Writer(backend, validate=False)
+    # no IRI points at this one: the engine reads every blank member of the class
+    writer.update(f'INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ _:selector a <{oa}TextQuoteSelector> ; <{oa}exact> "new" . }} }}')
     assert blank_inferred(engine_store(engine))[shape] == before + 1
+    # a segment points at this one: the engine reads only what the segment points at
+    writer.update(
+        f"INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ <{BKGR}remote-segment> <{oa}hasSelector> _:quote . "
+        f'_:quote a <{oa}TextQuoteSelector> ; <{oa}exact> "newer" . }} }}'
+    )
+    assert blank_inferred(engine_store(engine))[shape] == before + 2
     assert_inferred_graph_is_recomputed(engine)
 
 

@@ -108,16 +108,28 @@ def _stated(pattern: str, graph: str) -> str:
     return f"{{ {{ {pattern} }} UNION {{ GRAPH {graph} {{ {pattern} }} FILTER({graph} != <{INFERRED_GRAPH}>) }} }}"
 
 
-def blank_memberships(schema: Schema, classes: Iterable[str]) -> list[str]:
+def blank_memberships(
+    schema: Schema, classes: Iterable[str], anchors: dict[str, set[tuple[str, str]]] | None = None
+) -> list[str]:
     """cax-sco for the engine's blank-node members of ``classes``: one update operation per class with
-    named superclasses, evaluated by the engine (it alone can name its blank nodes); idempotent."""
+    named superclasses, evaluated by the engine (it alone can name its blank nodes); idempotent.
+
+    ``anchors`` (class -> (subject IRI, predicate) pairs) narrows a class's operation to the blank
+    nodes those point at — a write's new nodes, found without scanning every member of the class
+    (a second or so at a million triples). Any blank member of the class deserves the conclusion, so
+    the narrowing can only leave out nodes, and is used only when it reaches every new one."""
     operations = []
     for cls in sorted(set(classes)):
         supers = sorted(d for d in schema.superclasses.get(cls, ()) if d[0] == "<")
         if cls[0] != "<" or not supers:
             continue
+        pointed = (anchors or {}).get(cls)
+        narrowing = ""
+        if pointed:
+            pairs = " ".join(f"({subject} {predicate})" for subject, predicate in sorted(pointed))
+            narrowing = f"VALUES (?a ?ap) {{ {pairs} }} {_stated('?a ?ap ?x', '?ga')} "
         operations.append(
-            f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?x {RDF_TYPE} ?d }} }} WHERE {{ "
+            f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?x {RDF_TYPE} ?d }} }} WHERE {{ {narrowing}"
             f"{_stated(f'?x {RDF_TYPE} {cls}', '?g')} FILTER(isBlank(?x)) VALUES ?d {{ {' '.join(supers)} }} "
             f"FILTER NOT EXISTS {_stated(f'?x {RDF_TYPE} ?d', '?h')} }}"
         )
@@ -325,14 +337,30 @@ class RemoteEntailments:
 
     def _new_blank_memberships(self, inserted: list[ox.Quad]) -> list[str]:
         """The memberships of the write's new blank nodes, derived by the engine after its INSERT DATA
-        (which gave them names only the engine knows)."""
-        classes = {
-            str(q.object) for q in inserted if isinstance(q.subject, ox.BlankNode) and str(q.predicate) == RDF_TYPE
-        }
-        if not classes:
+        (which gave them names only the engine knows), each class narrowed to the IRIs that point at
+        its new nodes when every one of them has such an anchor in the write."""
+        typed: dict[ox.BlankNode, set[str]] = {}
+        for quad in inserted:
+            if isinstance(quad.subject, ox.BlankNode) and str(quad.predicate) == RDF_TYPE:
+                typed.setdefault(quad.subject, set()).add(str(quad.object))
+        if not typed:
             return []
+        pointers: dict[ox.BlankNode, set[tuple[str, str]]] = {}
+        for quad in inserted:
+            if quad.object in typed and isinstance(quad.subject, ox.NamedNode):
+                pointers.setdefault(quad.object, set()).add((str(quad.subject), str(quad.predicate)))
+        anchors: dict[str, set[tuple[str, str]]] = {}
+        unanchored: set[str] = set()
+        for node, classes in typed.items():
+            for cls in classes:
+                if node in pointers:
+                    anchors.setdefault(cls, set()).update(pointers[node])
+                else:
+                    unanchored.add(cls)
+        for cls in unanchored:
+            anchors.pop(cls, None)  # one new node no IRI points at: the whole class is read
         schema = compile_schema(schema_triples(self.mirror, Terms(), INFERRED))
-        return blank_memberships(schema, classes)
+        return blank_memberships(schema, set().union(*typed.values()), anchors)
 
     def _predicates_with(self, inserted: list[ox.Quad]) -> frozenset[str]:
         """The predicates the rules read under the mirror's schema plus the write's schema triples: a
