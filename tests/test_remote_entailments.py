@@ -164,8 +164,10 @@ def test_health_service_description_and_void_declare_the_regime_over_the_engine(
     health = requests.get(server.base_url + "/health", timeout=60).json()
     assert health["entailment"]["regime"] == RDFS_REGIME
     assert health["entailment"]["graph"] == INFERRED_GRAPH
-    held = len(list(engine_store(engine).quads_for_pattern(None, None, None, INFERRED)))
+    store = engine_store(engine)
+    held = len(list(store.quads_for_pattern(None, None, None, INFERRED)))
     assert health["entailment"]["inferred_triples"] == held > 0
+    assert health["quads"] == len(store) - held  # stated quads, as over the embedded store
     text = requests.get(server.base_url + "/sparql", headers={"Accept": "text/turtle"}, timeout=60).text
     description = rdflib.Graph().parse(data=text, format="turtle")
     assert str(next(description.objects(None, SD.defaultEntailmentRegime))) == RDFS_REGIME

@@ -157,7 +157,7 @@ class RemoteBackend:
 
     def quad_count(self) -> int:
         rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
-        return int(rows[0]["n"].value) if rows else 0
+        return (int(rows[0]["n"].value) if rows else 0) - self.inferred_quad_count()  # stated quads, as embedded
 
     def named_graphs(self) -> Iterator[str]:
         for graph in sorted(self.graph_names(), key=str):
