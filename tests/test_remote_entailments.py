@@ -317,6 +317,25 @@ def test_a_mirror_behind_the_engine_is_rebuilt_before_it_is_used(in_process) -> 
     assert_inferred_graph_is_recomputed(engine)
 
 
+def test_no_inference_removes_the_inferred_graph_an_earlier_start_left(tmp_path) -> None:
+    """Served with --no-inference, writes would no longer maintain it: it must not be served as if they did."""
+    from bricskg.config import Config
+    from bricskg.store.factory import open_backend
+    from bricskg.web.protocol import entailment_of
+
+    oxigraph_cli()
+    engine = OxigraphServer(tmp_path / "oxigraph", home_dir())
+    try:
+        urls = {"backend_url": f"{engine.url}/query?union-default-graph", "backend_update_url": f"{engine.url}/update"}
+        with_regime = open_backend(Config(**urls, cache_entries=0))
+        assert engine_inferred(engine) and entailment_of(with_regime)["graph"] == INFERRED_GRAPH
+        without = open_backend(Config(**urls, cache_entries=0, inference=False))
+        assert not list(engine_store(engine).quads_for_pattern(None, None, None, INFERRED))
+        assert entailment_of(without) == "external-engine"
+    finally:
+        engine.stop()
+
+
 def test_an_unreachable_engine_at_start_is_a_clear_usage_error() -> None:
     """The inferred graph is written at start: an engine that is not up yet stops the server with a
     message saying what to do (exit 2), not a traceback."""

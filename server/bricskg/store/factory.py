@@ -50,7 +50,7 @@ def _open_inner(config: Config, *, isolate: bool) -> Backend:
         from bricskg.store.remote_entailments import attach_entailments
 
         remote = open_remote_backend(config)
-        attach_entailments(remote, inference=config.inference)  # the inferred graph, before the workers fork
+        attach_entailments(remote, inference=config.inference, hermit=config.hermit)  # the inferred graph, before the workers fork
         return remote
     from bricskg.store.embedded import EmbeddedBackend
 

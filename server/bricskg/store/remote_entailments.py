@@ -415,7 +415,7 @@ class RemoteEntailments:
         return int(rows[0]["n"].value) if rows else 0
 
 
-def attach_entailments(backend: Any, *, inference: bool) -> None:
+def attach_entailments(backend: Any, *, inference: bool, hermit: bool = False) -> None:
     """Give a remote backend the entailment regime (``inference``), or, with ``--no-inference`` and an
     update endpoint, remove an inferred graph an earlier run left (it would no longer be maintained).
 
@@ -431,6 +431,8 @@ def attach_entailments(backend: Any, *, inference: bool) -> None:
     if not inference:
         backend.commit_update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
         return
+    if hermit:
+        LOG.warning("--hermit is not applied over an external engine: the inferred graph holds the rules' entailments")
     entailments = RemoteEntailments(backend)
     try:
         entailments.synchronise()
