@@ -21,7 +21,7 @@ from bricskg.dataset import open_memory_store
 from bricskg.inference import INFERRED, INFERRED_GRAPH, materialise
 from bricskg.paths import project_root as home_dir
 from live_server import live_server
-from test_remote_oxigraph import OxigraphServer, oxigraph_cli
+from test_remote_engines import OxigraphServer, oxigraph_cli
 
 NAIVE = load_questions(questions_dir() / "naive")
 TOKEN = "remote-entailments-token"
@@ -342,7 +342,7 @@ def test_an_unreachable_engine_at_start_is_a_clear_usage_error() -> None:
     import subprocess
     import sys
 
-    from test_remote_oxigraph import free_port
+    from test_remote_engines import free_port
 
     port = free_port()  # nothing listens there
     backend = f"http://127.0.0.1:{port}/query?union-default-graph,http://127.0.0.1:{port}/update"

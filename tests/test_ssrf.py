@@ -365,16 +365,34 @@ class OxigraphEngine:
             self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def backend_server():
-    """bricskg over an external engine: whatever it forwards, the engine would fetch."""
+def _virtuoso_param():
+    from virtuoso_engine import virtuoso_missing
+
+    return pytest.param("virtuoso", marks=pytest.mark.skipif(bool(virtuoso_missing()), reason=str(virtuoso_missing())))
+
+
+@pytest.fixture(scope="module", params=["oxigraph", _virtuoso_param()])
+def backend_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """bricskg over an external engine (Oxigraph server, Virtuoso 7): whatever it forwards, the
+    engine would fetch. Yields bricskg's URL, the engine's own query URL and a query that makes the
+    engine fetch ``{url}`` when sent to it directly."""
     from live_server import running_server
 
-    engine = OxigraphEngine()
-    backend = f"{engine.url}/query?union-default-graph,{engine.url}/update"
+    if request.param == "virtuoso":
+        from virtuoso_engine import VirtuosoServer
+
+        engine = VirtuosoServer(tmp_path_factory.mktemp("ssrf-virtuoso"))
+        backend, direct = engine.backend, engine.query_url
+        env = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN, **engine.credentials_env}
+        fetching = 'SELECT (<bif:http_get>("{url}/direct") AS ?x) WHERE { }'
+    else:
+        engine = OxigraphEngine()
+        backend, direct = f"{engine.url}/query?union-default-graph,{engine.url}/update", f"{engine.url}/query"
+        env = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN}
+        fetching = SERVICE_QUERIES["plain"]
     try:
-        with running_server(["--backend", backend], env={"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN}) as running:
-            yield running.url, engine.url
+        with running_server(["--backend", backend], env=env) as running:
+            yield running.url, direct, fetching
     finally:
         engine.stop()
 
@@ -389,6 +407,19 @@ def test_service_is_refused_over_an_external_engine_too(backend_server, clean_li
     assert response.status_code == 400, f"{response.status_code}: {response.text[:300]}"
 
 
+@pytest.mark.parametrize("case", ["bif-by-iri", "bif-by-prefix", "sponger-pragma", "function-in-filter"])
+def test_an_engines_own_fetching_function_is_refused_over_an_external_engine(backend_server, clean_listener, case) -> None:
+    text = {
+        "bif-by-iri": 'SELECT (<bif:http_get>("{url}/a") AS ?x) WHERE { }',
+        "bif-by-prefix": 'PREFIX bif: <bif:> SELECT (bif:http_get("{url}/b") AS ?x) WHERE { }',
+        "sponger-pragma": 'DEFINE get:soft "soft" SELECT * FROM <{url}/c> WHERE { ?s ?p ?o }',
+        "function-in-filter": 'SELECT * WHERE { ?s ?p ?o FILTER(<bif:http_get>("{url}/d") != "") } LIMIT 1',
+    }[case]
+    response = query(backend_server[0], text.replace("{url}", clean_listener.url))
+    clean_listener.assert_untouched(f"{case} over --backend")
+    assert response.status_code == 400, f"{response.status_code}: {response.text[:300]}"
+
+
 @pytest.mark.parametrize("case", ["load", "load-silent", "load-codepoint-escaped", "service-nested"])
 def test_update_fetching_a_url_is_refused_over_an_external_engine_too(backend_server, clean_listener, case) -> None:
     response = update(backend_server[0], UPDATES[case].replace("{url}", clean_listener.url))
@@ -397,9 +428,13 @@ def test_update_fetching_a_url_is_refused_over_an_external_engine_too(backend_se
 
 
 def test_the_external_engine_would_fetch_what_bricskg_refuses(backend_server, clean_listener) -> None:
-    """Sent to the engine directly, SERVICE reaches the listener: bricskg's refusal is what protects it."""
-    text = SERVICE_QUERIES["plain"].replace("{url}", clean_listener.url)
-    requests.post(f"{backend_server[1]}/query", data={"query": text}, timeout=TIMEOUT)
+    """Sent to the engine directly, SERVICE (Oxigraph) or bif:http_get (Virtuoso) reaches the listener:
+    bricskg's refusal is what protects it."""
+    text = backend_server[2].replace("{url}", clean_listener.url)
+    try:
+        requests.post(backend_server[1], data={"query": text}, timeout=TIMEOUT)
+    except requests.RequestException:
+        pass  # the listener answers nothing; the engine may give up on it — after connecting
     deadline = time.monotonic() + 5
     while not clean_listener.connections and time.monotonic() < deadline:
         time.sleep(0.05)

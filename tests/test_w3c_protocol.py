@@ -6,6 +6,9 @@ expectedBoolean). Each test's ``ut:graphData`` files are loaded into the named g
 tests that declare the same data share one server. Every query test and every bad-request test runs
 here; the update tests need write access and belong to the write-path suite (skipped with that
 reason). The ``bad_update_*`` tests run read-only and must get their 4xx.
+
+Every test runs twice: over the embedded store, and with ``--backend`` over a Virtuoso 7 that holds
+the same graphs (``virtuoso_engine``), so the protocol is the same whichever engine answers.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import rdflib
 import requests
 from rdflib.namespace import RDF, RDFS
 
+import pyoxigraph as ox
+
 from live_server import LiveServer, start_server
 from shared_material import cases, missing, require, sparql11_dir
+from virtuoso_engine import VirtuosoServer, virtuoso_missing
 
 PROTOCOL_DIR = sparql11_dir() / "protocol"
 MANIFEST = PROTOCOL_DIR / "manifest.ttl"
@@ -115,10 +121,15 @@ if not MANIFEST.exists():
     pytestmark = pytest.mark.skip(reason=missing("sparql11", PROTOCOL_DIR))
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory):
-    """One live server per distinct ``ut:graphData`` set, started on first use."""
+ENGINES = ["embedded", pytest.param("virtuoso", marks=pytest.mark.skipif(bool(virtuoso_missing()), reason=str(virtuoso_missing())))]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One live server per distinct ``ut:graphData`` set, started on first use (over its own
+    Virtuoso, loaded with the same quads, for the ``virtuoso`` run)."""
     started: dict[tuple[tuple[str, str], ...], LiveServer] = {}
+    engines: list[VirtuosoServer] = []
 
     def server_for(data: tuple[tuple[str, str], ...]) -> LiveServer:
         if data not in started:
@@ -131,12 +142,22 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
                     if line and not line.startswith("#"):
                         lines.append(line.rstrip(" .") + f" <{graph_iri}> .\n")
             nquads.write_text("".join(lines), encoding="utf-8")
-            started[data] = start_server("--no-bundled", "--data", str(nquads))
+            if request.param == "virtuoso":
+                quads = ox.Store()
+                quads.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+                engines.append(VirtuosoServer(folder / "virtuoso", list(quads)))
+                started[data] = start_server("--backend", engines[-1].query_url)
+            else:
+                started[data] = start_server("--no-bundled", "--data", str(nquads))
         return started[data]
 
-    yield server_for
-    for server in started.values():
-        server.stop()
+    try:
+        yield server_for
+    finally:
+        for server in started.values():
+            server.stop()
+        for engine in engines:
+            engine.stop()
 
 
 def _check_format(response: requests.Response, request: HttpRequest) -> None:

@@ -33,6 +33,9 @@ class Config:
     token_name: str = "admin"
     backend_url: str | None = None  # external SPARQL 1.1 query endpoint
     backend_update_url: str | None = None
+    backend_engine: str = "auto"  # the external engine's dialect (bricskg.store.engines): auto, generic, virtuoso
+    # BRICSKG_BACKEND_USER / BRICSKG_BACKEND_PASSWORD: for an update endpoint that asks (Basic or Digest)
+    backend_credentials: tuple[str, str] | None = field(default=None, repr=False)
     base_iri: str = BASE_IRI
     inference: bool = True  # materialise the entailment regime (bricskg.inference); --no-inference turns it off
     hermit: bool = False  # add HermiT's class memberships beyond the rules to the inferred graph (--hermit)
@@ -62,5 +65,8 @@ class Config:
         """Read the secrets from the environment so they never appear on a command line."""
         token = os.environ.get("BRICSKG_ADMIN_TOKEN") or None
         values: dict[str, object] = {"admin_token": token}
+        user = os.environ.get("BRICSKG_BACKEND_USER")
+        if user:
+            values["backend_credentials"] = (user, os.environ.get("BRICSKG_BACKEND_PASSWORD", ""))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

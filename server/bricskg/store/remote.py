@@ -25,12 +25,26 @@ engine's only writer.
 **Blank nodes** in answers are renamed per response (engines such as Fuseki label them per
 response, so ``_:b0`` in two answers need not be the same node); the neighbourhood the SHACL gate
 reads follows IRIs across requests and blank nodes one level deep within a request.
+
+**Engines differ** (``bricskg.store.engines``): the dialect is read from the engine's ``Server``
+header at the first request (or fixed with ``--backend-engine``). Over Virtuoso, whose default
+graph is the union of every graph it holds, the write path treats the engine's default graph as
+empty and never reads Virtuoso's system graphs, and a commit is one operation
+(``bricskg.store.remote_commit``). Those system graphs must be made private to Virtuoso's anonymous
+user (``scripts/virtuoso`` does, docs/deploy.md says how), or every default-graph query sees their
+triples: ``/health`` lists the ones queries can read.
+
+**Credentials** for an update endpoint that asks for them (Virtuoso's ``/sparql-auth`` uses HTTP
+Digest) come from ``BRICSKG_BACKEND_USER`` / ``BRICSKG_BACKEND_PASSWORD`` (or the URL's user
+info); Basic and Digest are both answered, and never sent to a server that did not ask.
+
+**Only standard SPARQL is forwarded** (``bricskg.sparql.portable``): an engine's extension
+functions (Virtuoso's ``bif:http_get`` fetches URLs for anonymous users) and pragmas are refused.
 """
 
 from __future__ import annotations
 
-import hashlib
-import itertools
+import logging
 import threading
 import time
 import urllib.error
@@ -41,7 +55,16 @@ from typing import Any, Iterable, Iterator
 import pyoxigraph as ox
 
 from bricskg.config import Config
-from bricskg.sparql.safety import check_query
+from bricskg.sparql.portable import check_forwardable_query
+from bricskg.store.answer_rows import count_rows
+from bricskg.store.engines import DIALECTS, GENERIC, EngineDialect, dialect_from_server_header
+from bricskg.store.remote_results import (
+    PerResponseNamer,
+    read_json_results,
+    stored_blank_iri,
+    virtuoso_answer,
+    virtuoso_blank,
+)
 from bricskg.store.base import (
     AnswerNotAcceptable,
     BackendUnavailable,
@@ -57,24 +80,110 @@ CHUNK = 64 * 1024
 VALUES_BATCH = 200
 INTERNAL_TIMEOUT = 120.0  # seconds, for the write path's own reads
 KIND_OF_FORM = {"SELECT": "bindings", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-_responses = itertools.count()
+LOG = logging.getLogger("bricskg.store")
 
 
 class RemoteBackend:
     """Queries and validated writes over SPARQL 1.1 Protocol endpoints."""
 
-    def __init__(self, query_url: str, update_url: str | None = None, *, writable: bool = False, timeout: float = 30.0):
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        *,
+        writable: bool = False,
+        timeout: float = 30.0,
+        credentials: tuple[str, str] | None = None,
+        engine: str = "auto",
+    ):
+        query_url, query_credentials = _without_user_info(query_url)
         parsed = urllib.parse.urlsplit(query_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError(f"--backend {query_url!r}: not an http(s) URL")
+        if engine != "auto" and engine not in DIALECTS:
+            raise ValueError(f"--backend-engine {engine!r}: expected auto, {', '.join(DIALECTS)}")
         # the URL's own parameters (the engine's union-default-graph switch) apply to default-dataset queries only
         self.union_params = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
         self.query_url = urllib.parse.urlunsplit(parsed._replace(query=""))
+        update_credentials = None
+        if update_url is not None:
+            update_url, update_credentials = _without_user_info(update_url)
         self.update_url = update_url
         self._writable = writable and update_url is not None
         self.timeout = timeout
         self._writes = 0
         self._lock = threading.Lock()
+        self._opener = _opener(
+            [(url, credentials or found) for url, found in ((self.query_url, query_credentials), (update_url, update_credentials)) if url and (credentials or found)]
+        )
+        self._dialect: EngineDialect | None = DIALECTS.get(engine)
+        self._foreign: tuple[int, list[str]] | None = None  # (version, the engine's graphs that queries read)
+        self.row_cap: int | None = None  # a cap the engine puts on SELECT answers without saying so
+
+    # --- the engine's dialect ----------------------------------------------------------------------
+
+    @property
+    def dialect(self) -> EngineDialect:
+        """The engine's dialect, read from its ``Server`` header at the first use (unless configured)."""
+        if self._dialect is None:
+            request = urllib.request.Request(self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"}))
+            try:
+                with self._opener.open(request, timeout=min(self.timeout, 10.0)) as response:
+                    server = response.headers.get("Server")
+            except urllib.error.HTTPError as error:
+                server = error.headers.get("Server")
+            except OSError as error:
+                raise BackendUnavailable(f"The SPARQL engine at {self.query_url} is unreachable: {error}") from None
+            dialect = dialect_from_server_header(server)
+            if dialect.name == "Virtuoso":
+                self.row_cap = self._virtuoso_row_cap()
+            self._dialect = dialect
+            LOG.info("external engine: %s (Server: %s)", dialect.name, server)
+        return self._dialect
+
+    def _virtuoso_row_cap(self) -> int | None:
+        """``[SPARQL] ResultSetMaxRows``: Virtuoso cuts SELECT answers there without a word."""
+        try:
+            _, body = self._post(
+                self.query_url,
+                [("query", 'SELECT (bif:virtuoso_ini_item_value("SPARQL", "ResultSetMaxRows") AS ?cap) WHERE { }')],
+                "application/sparql-results+json", timeout=10.0, limit=1 << 16,
+            )
+            rows = read_json_results(body, virtuoso_blank)
+            value = str(rows[0]["cap"].value).strip() if rows and rows[0].get("cap") is not None else ""
+        except (BackendUnavailable, QuerySyntaxError, QueryTimeout, ResultTooLarge):
+            return None
+        if value.isdigit() and int(value) > 0:
+            LOG.warning("Virtuoso answers SELECT queries with at most %s rows ([SPARQL] ResultSetMaxRows); "
+                        "bricskg refuses an answer that reaches the cap", value)
+            return int(value)
+        return None
+
+    def describe_engine(self) -> dict[str, object]:
+        """For ``/health``: which engine, and how it differs."""
+        facts = self.dialect.describe()
+        facts["selectRowCap"] = self.row_cap
+        facts["readableSystemGraphs"] = self.readable_system_graphs()
+        return facts
+
+    def readable_system_graphs(self) -> list[str]:
+        """The engine's own graphs that queries can read (Virtuoso's, unless made private): their
+        triples are then in every default-graph answer. Checked again with each ``version()``."""
+        version = self.version()
+        if self._foreign is None or self._foreign[0] != version:
+            readable = []
+            for graph in self.dialect.system_graphs:
+                if self._select(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}") == [True]:
+                    readable.append(graph)
+            self._foreign = (version, readable)
+        return self._foreign[1]
+
+    def _own(self, variable: str = "?g") -> str:
+        """A filter that keeps the write path's reads out of the engine's own graphs."""
+        graphs = self.dialect.system_graphs
+        if not graphs:
+            return ""
+        return f"FILTER({variable} NOT IN ({', '.join(f'<{g}>' for g in graphs)}))"
 
     # --- HTTP --------------------------------------------------------------------------------------
 
@@ -96,7 +205,8 @@ class RemoteBackend:
         )
         deadline = time.monotonic() + timeout
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (configured URL)
+            with self._opener.open(request, timeout=timeout) as response:
+                _refuse_partial(response.headers, self._dialect)
                 parts, size = [], 0
                 while True:
                     if time.monotonic() > deadline:
@@ -126,15 +236,16 @@ class RemoteBackend:
     # --- the Backend protocol ----------------------------------------------------------------------
 
     def query(self, request: QueryRequest) -> QueryResult:
-        analysis = check_query(request.query)  # SERVICE refused before anything leaves this process
-        form: list[tuple[str, str]] = [("query", request.query)]
-        form += [("default-graph-uri", iri) for iri in request.dataset.default_graph_uris]
-        form += [("named-graph-uri", iri) for iri in request.dataset.named_graph_uris]
+        # SERVICE, engine pragmas and extension functions are refused before anything leaves this process
+        analysis = check_forwardable_query(request.query)
+        dialect = self.dialect  # read before the first answer: the row cap and the fixes depend on it
         url = self.query_url
         if request.dataset.is_default and not analysis.has_dataset_clause and self.union_params:
             url += "?" + urllib.parse.urlencode(self.union_params)
         query_text = request.query if not request.base_iri else f"BASE <{request.base_iri}>\n{request.query}"
-        form[0] = ("query", query_text)
+        form: list[tuple[str, str]] = [("query", query_text)]
+        form += [("default-graph-uri", iri) for iri in request.dataset.default_graph_uris]
+        form += [("named-graph-uri", iri) for iri in request.dataset.named_graph_uris]
         kind = KIND_OF_FORM.get(analysis.form, "bindings")
         media_type = request.media_type
         if request.negotiated is not None:  # this process's parse (rdflib's) says which family answers
@@ -150,13 +261,25 @@ class RemoteBackend:
                 f"The SPARQL engine answered in {answered} instead of the negotiated {media_type}; "
                 "ask for another format."
             )
+        if kind == "bindings" and self.row_cap is not None and len(body) >= self.row_cap:
+            rows = count_rows(body, media_type)
+            if rows is None or rows >= self.row_cap:
+                raise ResultTooLarge(
+                    f"The SPARQL engine answers at most {self.row_cap:,} rows and cuts longer answers short "
+                    "without saying so; this answer reached that cap. Add a LIMIT below it, or page with OFFSET."
+                )
+        if kind == "bindings" and dialect.rewrites_answers:
+            body = virtuoso_answer(body, media_type)
         return QueryResult(kind, media_type, body)  # type: ignore[arg-type]
 
     def version(self) -> int:
         return self._writes * 1_000_000_000 + int(time.time() // VERSION_WINDOW)
 
     def quad_count(self) -> int:
-        rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+        if self.dialect.union_default_graph:  # no default graph of its own: count bricskg's named graphs
+            rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._own()} }}")
+        else:
+            rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
         return (int(rows[0]["n"].value) if rows else 0) - self.inferred_quad_count()  # stated quads, as embedded
 
     def named_graphs(self) -> Iterator[str]:
@@ -174,24 +297,31 @@ class RemoteBackend:
     # --- reads for the write path (engine's real default graph: no union parameters) -----------------
 
     def _select(self, sparql: str, limit: int = 1 << 31) -> list[Any]:
+        """Rows of an internal SELECT (the engine's JSON, read by ``bricskg.store.remote_results``)."""
+        dialect = self.dialect
         _, body = self._post(
             self.query_url, [("query", sparql)], "application/sparql-results+json", timeout=INTERNAL_TIMEOUT, limit=limit
         )
-        renamer = _BlankRenamer()
-        solutions = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        if isinstance(solutions, ox.QueryBoolean):
-            return [bool(solutions)]
-        return [renamer.solution(solution, solutions.variables) for solution in solutions]
+        return read_json_results(body, virtuoso_blank if dialect.addressable_blank_nodes else PerResponseNamer())
+
+    @property
+    def _real_default_graph(self) -> bool:
+        """Whether the engine has a default graph of its own to read (Virtuoso's is the union)."""
+        return not self.dialect.union_default_graph
 
     def graph_names(self) -> set[Any]:
-        return {row["g"] for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }") if row.get("g") is not None}
+        if self.dialect.union_default_graph:  # Virtuoso answers ``GRAPH ?g { }`` with one empty row
+            rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._own()} }}")
+        else:
+            rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return {row["g"] for row in rows if row.get("g") is not None}
 
     def graph_quads(self, graphs: list[Any]) -> Iterator[ox.Quad]:
         named = [g for g in graphs if not isinstance(g, ox.DefaultGraph)]
         branches = []
         if named:
             branches.append(f"{{ VALUES ?g {{ {' '.join(str(g) for g in named)} }} GRAPH ?g {{ ?s ?p ?o }} }}")
-        if any(isinstance(g, ox.DefaultGraph) for g in graphs):
+        if any(isinstance(g, ox.DefaultGraph) for g in graphs) and self._real_default_graph:
             branches.append("{ ?s ?p ?o }")
         if not branches:
             return iter(())
@@ -208,6 +338,8 @@ class RemoteBackend:
         found: set[ox.Quad] = set()
         by_graph: dict[Any, list[ox.Quad]] = {}
         for quad in ground:
+            if isinstance(quad.graph_name, ox.DefaultGraph) and not self._real_default_graph:
+                continue  # an engine whose default graph is the union holds nothing there of its own
             by_graph.setdefault(quad.graph_name, []).append(quad)
         for graph, members in by_graph.items():
             for start in range(0, len(members), VALUES_BATCH):
@@ -219,20 +351,20 @@ class RemoteBackend:
         return found
 
     def _about(self, nodes: list[Any], position: str) -> Iterator[ox.Quad]:
-        iris = [n for n in nodes if isinstance(n, ox.NamedNode)]
-        for start in range(0, len(iris), VALUES_BATCH):
-            values = " ".join(str(n) for n in iris[start : start + VALUES_BATCH])
+        addressable = self.dialect.addressable_blank_nodes
+        named = [n for n in nodes if isinstance(n, ox.NamedNode) or (addressable and isinstance(n, ox.BlankNode))]
+        for start in range(0, len(named), VALUES_BATCH):
+            values = " ".join(stored_blank_iri(n) if isinstance(n, ox.BlankNode) else str(n) for n in named[start : start + VALUES_BATCH])
             if position == "subject":
                 # one level of blank-node objects in the same answer, so their labels stay consistent
-                yield from self._quads(
-                    f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?x {{ {values} }} "
-                    "{ { ?x ?p ?o BIND(?x AS ?s) } UNION { GRAPH ?g { ?x ?p ?o BIND(?x AS ?s) } } "
-                    "UNION { ?x ?p0 ?s FILTER(isBlank(?s)) ?s ?p ?o } UNION { GRAPH ?g { ?x ?p0 ?s FILTER(isBlank(?s)) ?s ?p ?o } } } }"
-                )
+                own = self._own()
+                branches = [f"{{ GRAPH ?g {{ ?x ?p ?o BIND(?x AS ?s) }} {own} }}", f"{{ GRAPH ?g {{ ?x ?p0 ?s FILTER(isBlank(?s)) ?s ?p ?o }} {own} }}"]
+                if self._real_default_graph:
+                    branches += ["{ ?x ?p ?o BIND(?x AS ?s) }", "{ ?x ?p0 ?s FILTER(isBlank(?s)) ?s ?p ?o }"]
+                yield from self._quads(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?x {{ {values} }} {{ {' UNION '.join(branches)} }} }}")
             else:
-                yield from self._quads(
-                    f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?o {{ {values} }} {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }} }}"
-                )
+                branches = [f"{{ GRAPH ?g {{ ?s ?p ?o }} {self._own()} }}"] + (["{ ?s ?p ?o }"] if self._real_default_graph else [])
+                yield from self._quads(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?o {{ {values} }} {{ {' UNION '.join(branches)} }} }}")
 
     def quads_about(self, nodes: list[Any]) -> Iterator[ox.Quad]:
         return self._about(nodes, "subject")
@@ -266,27 +398,33 @@ class RemoteBackend:
     def commit_quads(self, quads: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
         from bricskg.store.commit import insert_data
 
-        if self._follows(change):
-            self.entailments.commit(insert_data(quads), [], quads, post=self.commit_update)
+        if self._follows(change):  # the inferred graph's change joins the commit (bricskg.store.remote_entailments)
+            self.entailments.commit_quads(quads, change)
             return
         self.commit_update(insert_data(quads))
 
     def commit_delta(self, delta: Any, audit: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
-        """Exactly the validated delta, as DELETE DATA / INSERT DATA text in one update request.
+        """Exactly the validated delta in one update request.
 
-        The engine's stored blank nodes cannot be named over the protocol, so a delta that removes
-        or extends one is refused (400) rather than approximated.
+        Where the engine commits a request operation by operation (Virtuoso), the delta is one
+        operation (``bricskg.store.remote_commit``), which also names stored blank nodes the way the
+        engine does. Elsewhere the engine's stored blank nodes cannot be named over the protocol,
+        so a delta that removes or extends one is refused (400) rather than approximated.
         """
+        if self._follows(change):  # the inferred graph's change joins the delta (bricskg.store.remote_entailments)
+            self.entailments.commit_delta(delta, audit, change, quad_change)
+            return
+        if not self.dialect.atomic_requests:
+            from bricskg.store.remote_commit import single_operation_commit
+
+            commit = single_operation_commit(delta, audit, stored_blank_iri)
+            if not commit.atomic:
+                LOG.warning("committing a write that empties graphs and adds blank nodes as two operations")
+            self.commit_update(commit.text, quad_change=quad_change)
+            return
         from bricskg.store.commit import delta_update
 
-        text = delta_update(delta, audit, bind_stored_terms=False).text
-        if self._follows(change):
-            self.entailments.commit(
-                text, delta.removed, [*delta.inserted, *audit], cleared=delta.cleared_graphs,
-                recompute=bool(getattr(change, "recompute", False)), post=self.commit_update,
-            )
-            return
-        self.commit_update(text, quad_change=quad_change)
+        self.commit_update(delta_update(delta, audit, bind_stored_terms=False).text, quad_change=quad_change)
 
     # --- the entailment regime: bricskg.store.remote_entailments attaches itself here -----------------
 
@@ -306,33 +444,43 @@ class RemoteBackend:
         return self.entailments.inferred_quad_count() if self.entailments is not None else 0
 
     def _follows(self, change: object) -> bool:
-        """Whether this commit carries the change of the inferred graph in the same update request."""
+        """Whether this commit carries the change of the inferred graph (then made with ``change=None``)."""
         return self.entailments is not None and change is not None
 
 
-class _BlankRenamer:
-    """Blank-node labels are per response: give each response's nodes their own, stable names."""
+def _without_user_info(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without ``user:password@``, and those credentials (kept out of logs and messages)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    user = urllib.parse.unquote(parts.username)
+    password = urllib.parse.unquote(parts.password or "")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), (user, password)
 
-    def __init__(self) -> None:
-        self.prefix = f"{next(_responses)}-{time.monotonic_ns()}"
-        self.names: dict[str, ox.BlankNode] = {}
 
-    def term(self, term: Any) -> Any:
-        if isinstance(term, ox.BlankNode):
-            renamed = self.names.get(term.value)
-            if renamed is None:
-                renamed = ox.BlankNode(hashlib.sha1(f"{self.prefix}/{term.value}".encode()).hexdigest())
-                self.names[term.value] = renamed
-            return renamed
-        return term
+def _opener(credentials: list[tuple[str, tuple[str, str]]]) -> urllib.request.OpenerDirector:
+    """An opener that answers Basic and Digest challenges for the configured URLs, and follows no
+    redirect elsewhere than the engine told it (urllib's default redirect handling is kept)."""
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    for url, (user, password) in credentials:
+        manager.add_password(None, url, user, password)
+    return urllib.request.build_opener(
+        urllib.request.HTTPBasicAuthHandler(manager), urllib.request.HTTPDigestAuthHandler(manager)
+    )
 
-    def solution(self, solution: Any, variables: list[Any]) -> dict[str, Any]:
-        row = {}
-        for variable in variables:
-            value = solution[variable]
-            if value is not None:
-                row[variable.value] = self.term(value)
-        return row
+
+def _refuse_partial(headers: Any, dialect: EngineDialect | None) -> None:
+    """Virtuoso's "anytime" answers: HTTP 200 with whatever was found when its time limit struck,
+    marked only by ``X-SQL-State``. An incomplete answer presented as the answer is refused."""
+    header = (dialect or GENERIC).partial_answer_header or "X-SQL-State"
+    state = headers.get(header)
+    if state:
+        message = headers.get("X-SQL-Message", "")
+        raise QueryTimeout(f"The SPARQL engine stopped the query and offered an incomplete answer ({state} {message}).".replace(" )", ")"))
 
 
 def open_remote_backend(config: Config) -> RemoteBackend:
@@ -343,4 +491,6 @@ def open_remote_backend(config: Config) -> RemoteBackend:
         config.backend_update_url,
         writable=config.writes_enabled,
         timeout=config.query_timeout,
+        credentials=config.backend_credentials,
+        engine=config.backend_engine,
     )

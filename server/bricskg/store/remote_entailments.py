@@ -45,7 +45,7 @@ import logging
 import multiprocessing
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
 import pyoxigraph as ox
@@ -64,12 +64,12 @@ from bricskg.inference.schema import (
 from bricskg.inference.terms import Terms, Triple
 from bricskg.store.base import BackendError
 from bricskg.store.commit import join_updates
+from bricskg.store.delta import Delta
 
 READ_TIMEOUT = 600.0  # seconds for one of the start-up reads (a million-triple engine answers in ~10 s)
 BATCH_TRIPLES = 20_000  # per INSERT DATA / DELETE DATA request at startup (engines limit an update's size)
 LOG = logging.getLogger("bricskg.store")
 
-Post = Callable[[str], None]
 _answers = itertools.count()
 
 
@@ -95,9 +95,14 @@ def inferred_data(operation: str, triples: list[Triple]) -> str:
     return f"{operation} DATA {{ GRAPH <{INFERRED_GRAPH}> {{\n{_triple_lines(triples)}\n}} }}"
 
 
-def inferred_change(added: set[Triple], removed: set[Triple]) -> str:
-    """The update operations that remove ``removed`` from the engine's inferred graph and add ``added``."""
-    return join_updates(inferred_data("DELETE", sorted(removed)), inferred_data("INSERT", sorted(added)))
+def _inferred_quads(triples: Iterable[Triple]) -> frozenset[ox.Quad]:
+    """Ground N-Triples text triples as quads of the inferred graph."""
+    terms = Terms()
+    return frozenset(ox.Quad(terms.term(s), terms.term(p), terms.term(o), INFERRED) for s, p, o in triples)
+
+
+def _names_blank(quad: ox.Quad) -> bool:
+    return any(isinstance(term, ox.BlankNode) for term in (quad.subject, quad.object, quad.graph_name))
 
 
 BLANK_INFERRED = (
@@ -106,13 +111,26 @@ BLANK_INFERRED = (
 )
 
 
-def _stated(pattern: str, graph: str) -> str:
-    """``pattern`` stated in the engine's default graph or a named graph (variable ``graph``) other than the inferred one."""
-    return f"{{ {{ {pattern} }} UNION {{ GRAPH {graph} {{ {pattern} }} FILTER({graph} != <{INFERRED_GRAPH}>) }} }}"
+@dataclass(frozen=True)
+class StatedPattern:
+    """Where an engine's stated triples are: its default graph (unless, as in Virtuoso, that is the
+    union of everything) and its named graphs but the inferred one and the engine's own (``own``:
+    the backend's filter on the graph variable, ``RemoteBackend._own``)."""
+
+    real_default_graph: bool = True
+    own: Callable[[str], str] = lambda variable: ""
+
+    def __call__(self, pattern: str, graph: str) -> str:
+        """``pattern`` stated somewhere, the named graph bound to the variable ``graph``."""
+        named = f"{{ GRAPH {graph} {{ {pattern} }} FILTER({graph} != <{INFERRED_GRAPH}>) {self.own(graph)} }}"
+        return f"{{ {{ {pattern} }} UNION {named} }}" if self.real_default_graph else f"{{ {named} }}"
 
 
 def blank_memberships(
-    schema: Schema, classes: Iterable[str], anchors: dict[str, set[tuple[str, str]]] | None = None
+    schema: Schema,
+    classes: Iterable[str],
+    anchors: dict[str, set[tuple[str, str]]] | None = None,
+    stated: StatedPattern = StatedPattern(),
 ) -> list[str]:
     """cax-sco for the engine's blank-node members of ``classes``: one update operation per class with
     named superclasses, evaluated by the engine (it alone can name its blank nodes); idempotent.
@@ -130,11 +148,11 @@ def blank_memberships(
         narrowing = ""
         if pointed:
             pairs = " ".join(f"({subject} {predicate})" for subject, predicate in sorted(pointed))
-            narrowing = f"VALUES (?a ?ap) {{ {pairs} }} {_stated('?a ?ap ?x', '?ga')} "
+            narrowing = f"VALUES (?a ?ap) {{ {pairs} }} {stated('?a ?ap ?x', '?ga')} "
         operations.append(
             f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?x {RDF_TYPE} ?d }} }} WHERE {{ {narrowing}"
-            f"{_stated(f'?x {RDF_TYPE} {cls}', '?g')} FILTER(isBlank(?x)) VALUES ?d {{ {' '.join(supers)} }} "
-            f"FILTER NOT EXISTS {_stated(f'?x {RDF_TYPE} ?d', '?h')} }}"
+            f"{stated(f'?x {RDF_TYPE} {cls}', '?g')} FILTER(isBlank(?x)) VALUES ?d {{ {' '.join(supers)} }} "
+            f"FILTER NOT EXISTS {stated(f'?x {RDF_TYPE} ?d', '?h')} }}"
         )
     return operations
 
@@ -168,21 +186,28 @@ class RemoteEntailments:
 
     # --- reading the engine -------------------------------------------------------------------------
 
+    def _stated(self) -> StatedPattern:
+        backend = self.backend
+        return StatedPattern(bool(getattr(backend, "_real_default_graph", True)), getattr(backend, "_own", lambda v: ""))
+
     def _stated_query(self, predicates: Iterable[str], objects: Iterable[str] = ()) -> str:
         """Stated quads (the engine's real default graph and every named graph but the inferred one)
         whose predicate is one of ``predicates``; with ``objects``, only those with one of them as object."""
         values = f"VALUES ?p {{ {' '.join(sorted(predicates))} }}"
         if objects:
             values += f" VALUES ?o {{ {' '.join(sorted(objects))} }}"
-        return (
-            f"SELECT ?s ?p ?o ?g WHERE {{ {values} {{ ?s ?p ?o }} UNION "
-            f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>) }} }}"
-        )
+        return f"SELECT ?s ?p ?o ?g WHERE {{ {values} {self._stated()('?s ?p ?o', '?g')} }}"
 
     def _read_quads(self, query: str) -> list[ox.Quad]:
-        """The ``?s ?p ?o ?g`` answer of ``query`` as quads (no ``?g``: the default graph). Read here
-        rather than through ``RemoteBackend._select`` (a dict per row: half the start-up at 1M);
-        blank nodes get names of their own per answer, as that reader gives them."""
+        """The ``?s ?p ?o ?g`` answer of ``query`` as quads (no ``?g``: the default graph).
+
+        Over an engine whose blank nodes keep their names across requests (Virtuoso) or whose answers
+        need fixing, through the backend's own reader: the write path's deltas then name a stored blank
+        node as the mirror does. Elsewhere parsed here, straight into quads (``RemoteBackend._select``
+        builds a dict per row: half the start-up at 1M); blank nodes get names of their own per answer."""
+        dialect = getattr(self.backend, "dialect", None)
+        if dialect is not None and (dialect.addressable_blank_nodes or dialect.rewrites_answers):
+            return list(self.backend._quads(query))
         _, body = self.backend._post(
             self.backend.query_url, [("query", query)], "application/sparql-results+json",
             timeout=READ_TIMEOUT, limit=1 << 40,
@@ -234,7 +259,7 @@ class RemoteEntailments:
     def _all_blank_memberships(self) -> list[str]:
         """Replace every blank-node triple of the engine's inferred graph by the memberships the engine derives."""
         schema = compile_schema(schema_triples(self.mirror, Terms(), INFERRED))
-        return [BLANK_INFERRED, *blank_memberships(schema, self._blank_typed_classes())]
+        return [BLANK_INFERRED, *blank_memberships(schema, self._blank_typed_classes(), stated=self._stated())]
 
     def _mirror_inferred(self) -> set[Triple]:
         """The mirror's inferred graph, without the triples that name a blank node: what the engine holds."""
@@ -304,18 +329,46 @@ class RemoteEntailments:
 
     # --- writes ---------------------------------------------------------------------------------------
 
-    def commit(
+    def commit_delta(self, delta: Delta, audit: list[ox.Quad], change: Any, quad_change: int | None = None) -> None:
+        """Commit ``delta`` and ``audit`` with the change they make to the inferred graph folded into
+        the delta: the backend then commits both as it commits any delta (one update request, or one
+        operation over an engine that commits operation by operation)."""
+
+        def send(removed: frozenset[ox.Quad], inserted: frozenset[ox.Quad], drop: bool) -> None:
+            folded = replace(
+                delta, removed=delta.removed | removed, inserted=delta.inserted | inserted,
+                cleared_graphs=delta.cleared_graphs | ({INFERRED} if drop else set()),
+            )
+            self.backend.commit_delta(folded, audit, None, quad_change)
+
+        self._commit(
+            delta.removed, [*delta.inserted, *audit], list(delta.cleared_graphs),
+            bool(getattr(change, "recompute", False)), send,
+        )
+
+    def commit_quads(self, quads: list[ox.Quad], change: Any) -> None:
+        """A bulk load (``quads``, its audit record included) with the change it makes to the inferred graph."""
+
+        def send(removed: frozenset[ox.Quad], inserted: frozenset[ox.Quad], drop: bool) -> None:
+            if not removed and not drop:
+                self.backend.commit_quads([*quads, *inserted], None)
+                return
+            folded = Delta(removed, frozenset(quads) | inserted, cleared_graphs=frozenset({INFERRED} if drop else ()))
+            self.backend.commit_delta(folded, [], None)
+
+        self._commit(frozenset(), list(quads), [], bool(getattr(change, "recompute", False)), send)
+
+    def _commit(
         self,
-        update_text: str,
         removed: Iterable[ox.Quad],
         inserted: Iterable[ox.Quad],
-        *,
-        cleared: Iterable[Any] = (),
-        recompute: bool = False,
-        post: Post,
+        cleared: list[Any],
+        recompute: bool,
+        send: Callable[[frozenset[ox.Quad], frozenset[ox.Quad], bool], None],
     ) -> None:
-        """Send ``update_text`` (the write's delta and audit record) with the change it makes to the
-        inferred graph, as one update request (``post``); the mirror follows the write."""
+        """Apply a write to the mirror, maintain its inferred graph, and ``send`` the write with the
+        inferred quads to remove and add (and whether to empty the inferred graph first); the
+        blank-node memberships the engine derives follow in a second request."""
         with self._lock:
             self._ensure_current()
             timings: dict[str, float] = {}
@@ -332,23 +385,27 @@ class RemoteEntailments:
                 before = self._mirror_inferred()
             try:
                 self._apply(removed, inserted, cleared)
+                drop = False
                 if full:
                     materialise(self.mirror)
                     after = self._mirror_inferred()
                     added, dropped = after - before, before - after
-                    if len(dropped) > len(after):  # most of it goes: drop the graph, insert what stays
-                        change = join_updates(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>", inferred_data("INSERT", sorted(after)))
-                    else:
-                        change = inferred_change(added, dropped)
-                    change = join_updates(change, *self._all_blank_memberships())
+                    if len(dropped) > len(after):  # most of it goes: empty the graph, insert what stays
+                        drop, added = True, after
+                    blank = self._all_blank_memberships()
                 else:
                     report = maintain(self.mirror, removed, inserted)
                     added = {t for t in report.added_triples if is_ground(t)}
                     dropped = {t for t in report.removed_triples if is_ground(t)}
-                    change = join_updates(inferred_change(added, dropped), *self._new_blank_memberships(inserted))
+                    if any(_names_blank(q) for q in removed):  # (an engine that names stored blank nodes)
+                        blank = self._all_blank_memberships()
+                    else:
+                        blank = self._new_blank_memberships(inserted)
                 timings["maintain"] = time.perf_counter() - began
                 sent = time.perf_counter()
-                post(join_updates(update_text, change))
+                send(frozenset() if drop else _inferred_quads(dropped), _inferred_quads(added), drop)
+                if blank:
+                    self.backend.commit_update(join_updates(*blank))
                 timings["commit"] = time.perf_counter() - sent
             except BaseException:
                 # the mirror has moved and the engine may or may not have: rebuild before the next write
@@ -359,6 +416,11 @@ class RemoteEntailments:
             with self._changes.get_lock():
                 self._changes.value += 1
                 self._generation = self._changes.value
+            if getattr(getattr(self.backend, "dialect", None), "addressable_blank_nodes", False) and any(
+                _names_blank(q) and str(q.predicate) in self.predicates for q in inserted
+            ):
+                # the engine named the write's new blank nodes itself; a later write names them that way
+                self._stale = True
             timings["inferred_added"], timings["inferred_removed"] = len(added), len(dropped)
             self.last_write_seconds = timings
 
@@ -387,7 +449,7 @@ class RemoteEntailments:
         for cls in unanchored:
             anchors.pop(cls, None)  # one new node no IRI points at: the whole class is read
         schema = compile_schema(schema_triples(self.mirror, Terms(), INFERRED))
-        return blank_memberships(schema, set().union(*typed.values()), anchors)
+        return blank_memberships(schema, set().union(*typed.values()), anchors, stated=self._stated())
 
     def _predicates_with(self, inserted: list[ox.Quad]) -> frozenset[str]:
         """The predicates the rules read under the mirror's schema plus the write's schema triples: a

@@ -353,4 +353,7 @@ def health() -> Response:
         "default_graph": default_graph_mode(backend),
         "entailment": entailment_of(backend),
     }
+    describe_engine = getattr(backend, "describe_engine", None)
+    if describe_engine is not None:  # --backend: which engine, and where it differs from the embedded store
+        body["engine"] = describe_engine()
     return Response(json.dumps(body) + "\n", status=200, mimetype="application/json", headers={"Cache-Control": "no-store", **CORS_HEADERS})

@@ -1,11 +1,14 @@
-"""The same application over an external engine: ``bricskg serve --backend`` against a live ``oxigraph serve``.
+"""The same application over external engines: ``bricskg serve --backend`` against a live
+``oxigraph serve`` and a live Virtuoso 7.
 
-The tests start a real, separate Oxigraph server (the ``oxigraph`` CLI from PyPI) on loopback,
-load it with ``oxigraph load`` the way an operator would, and run bricskg over it: union-default
+Each test runs once per engine. The tests start a real, separate engine on loopback (the
+``oxigraph`` CLI from PyPI; Debian's ``virtuoso-t`` through ``scripts/virtuoso``), load it the way
+an operator would (``oxigraph load``; Virtuoso's bulk loader), and run bricskg over it: union-default
 reads, the safety checks, validated writes (422 leaves the engine unchanged), the audit record,
 the Graph Store Protocol, the W3C update tests, and a 503 when the engine goes away.
-Oxigraph runs with its standard default graph; the query URL carries ``?union-default-graph``
-(see bricskg.store.remote).
+Oxigraph runs with its standard default graph and the query URL carries ``?union-default-graph``;
+Virtuoso's default graph is the union already, and its update endpoint asks for HTTP Digest
+credentials (see bricskg.store.remote and bricskg.store.engines).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import requests
 
 from live_server import live_server
 from shared_material import missing
+from virtuoso_engine import VirtuosoServer, home_quads, virtuoso_missing
 from test_w3c_protocol_updates import PROTOCOL_MANIFEST, run_exchange, update_tests
 from test_write_validation import EX, G1, VIOLATIONS, make_home
 
@@ -73,6 +77,17 @@ class OxigraphServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def query_url(self) -> str:
+        return self.url + "/query"
+
+    @property
+    def backend(self) -> str:
+        """The ``--backend`` value: the query URL with Oxigraph's per-request union switch."""
+        return f"{self.url}/query?union-default-graph,{self.url}/update"
+
+    credentials_env: dict[str, str] = {}
+
     def quads(self) -> set[str]:
         """Everything the engine holds, read directly (not through bricskg)."""
         response = requests.post(
@@ -94,15 +109,23 @@ class OxigraphServer:
                 self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("remote")
+ENGINES = ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.skipif(bool(virtuoso_missing()), reason=str(virtuoso_missing())))]
+
+
+def start_engine(name: str, root: Path, home: Path):
+    if name == "virtuoso":
+        return VirtuosoServer(root / "virtuoso", home_quads(home))
+    return OxigraphServer(root / "oxigraph", home)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp(f"remote-{request.param}")
     home = make_home(root / "home")
-    engine = OxigraphServer(root / "oxigraph", home)
-    backend = f"{engine.url}/query?union-default-graph,{engine.url}/update"
-    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(home)}
+    engine = start_engine(request.param, root, home)
+    env = {"BRICSKG_ADMIN_TOKEN": TOKEN, "BRICSKG_HOME": str(home), **engine.credentials_env}
     try:
-        with live_server("--backend", backend, env=env) as server:
+        with live_server("--backend", engine.backend, env=env) as server:
             yield engine, server
     finally:
         engine.stop()
@@ -182,7 +205,7 @@ def test_a_valid_write_reaches_the_engine_with_its_audit_record(stack) -> None:
     )
     assert response.status_code == 200, response.text
     direct = requests.post(
-        engine.url + "/query",
+        engine.query_url,
         data={"query": f'ASK {{ GRAPH <{G1}> {{ <{EX}remo> <{EX}name> "Remo" }} }}'},
         headers={"Accept": "application/sparql-results+json"},
         timeout=60,
@@ -221,11 +244,13 @@ def test_w3c_protocol_update_over_the_engine(stack, test) -> None:
         run_exchange(server.base_url, exchange, {}, AUTH)
 
 
-def test_an_engine_that_goes_away_gives_503_and_bricskg_stays_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_an_engine_that_goes_away_gives_503_and_bricskg_stays_up(engine_name: str, tmp_path: Path) -> None:
     home = make_home(tmp_path / "home")
-    engine = OxigraphServer(tmp_path / "oxigraph", home)
+    engine = start_engine(engine_name, tmp_path, home)
     try:
-        with live_server("--backend", f"{engine.url}/query?union-default-graph", env={"BRICSKG_HOME": str(home)}) as server:
+        query_only = engine.backend.split(",")[0]
+        with live_server("--backend", query_only, env={"BRICSKG_HOME": str(home)}) as server:
             assert requests.get(server.base_url + "/sparql", params={"query": "ASK {}"}, timeout=60).status_code == 200
             engine.stop()
             response = requests.get(server.base_url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)

@@ -1,0 +1,87 @@
+"""A validated delta as ONE update operation, for engines that commit a request operation by operation.
+
+Virtuoso applies the operations of an update request one at a time: when the second fails, the
+first stays applied (``tests/test_remote_virtuoso.py`` pins it). The generic commit
+(``bricskg.store.commit.delta_update``: DROP … ; DELETE DATA … ; INSERT DATA …) would then be
+half-applied by a failure, so over such an engine the whole delta and its audit record become a
+single ``DELETE { … } INSERT { … } WHERE { … }`` operation, which the engine runs as one statement:
+
+* removed quads and inserted quads are ground templates; a stored blank node is named the way the
+  engine names it (Virtuoso: ``<nodeID://b10000>``), a fresh one stays ``_:label`` in the INSERT
+  template (where, unlike INSERT DATA, Virtuoso accepts it);
+* graphs the write empties (DROP/CLEAR, GSP PUT/DELETE) are matched in the WHERE clause as
+  ``{ } UNION { VALUES ?g { … } GRAPH ?g { ?s ?p ?o } }``: one solution more than the graphs' quads,
+  so the inserts happen even when the graphs are empty. Ground templates instantiated once per
+  solution insert the same quads each time, but a fresh blank node would be minted once per
+  solution: such a write (empty a graph *and* add new blank nodes) is committed as two operations,
+  emptying first, and ``atomic`` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import pyoxigraph as ox
+
+from bricskg.store.base import QueryRefused
+from bricskg.store.delta import Delta
+
+
+@dataclass(frozen=True)
+class OperationCommit:
+    """The update text, and whether the engine applies it as one operation."""
+
+    text: str
+    atomic: bool
+
+
+def single_operation_commit(delta: Delta, audit: list[ox.Quad], stored_blank: Callable[[ox.BlankNode], str]) -> OperationCommit:
+    """The update that applies exactly ``delta`` plus ``audit`` as one operation where it can."""
+    inserted = list(delta.inserted) + list(audit)
+    if any(isinstance(quad.graph_name, ox.DefaultGraph) for quad in inserted):
+        raise QueryRefused("This SPARQL engine has no default graph of its own; state the triples in a named graph.")
+    stored = set(delta.reused_blank_nodes) | {t for q in delta.removed for t in _terms(q) if isinstance(t, ox.BlankNode)}
+
+    def text(term: Any) -> str:
+        if isinstance(term, ox.BlankNode) and term in stored:
+            return stored_blank(term)
+        return str(term)
+
+    emptied = sorted({g for g in delta.cleared_graphs | delta.dropped_graphs if not isinstance(g, ox.DefaultGraph)}, key=str)
+    removed = [q for q in delta.removed if q.graph_name not in emptied]
+    fresh_blanks = any(isinstance(t, ox.BlankNode) and t not in stored for q in inserted for t in _terms(q))
+    if emptied and fresh_blanks:
+        first = _operation(_emptying_template(), "", _emptying_where(emptied))
+        second = _operation(_template(removed, text), _template(inserted, text), "")
+        return OperationCommit("\n;\n".join(part for part in (first, second) if part), atomic=False)
+    delete = _template(removed, text) + ("\n" + _emptying_template() if emptied else "")
+    where = ("{ } UNION " + _emptying_where(emptied)) if emptied else ""
+    return OperationCommit(_operation(delete, _template(inserted, text), where), atomic=True)
+
+
+def _terms(quad: ox.Quad) -> tuple[Any, Any, Any]:
+    return quad.subject, quad.object, quad.graph_name
+
+
+def _operation(delete: str, insert: str, where: str) -> str:
+    """DELETE/INSERT, leaving out an empty clause (an engine may reject ``DELETE { }``)."""
+    clauses = [f"{kind} {{\n{body}\n}}" for kind, body in (("DELETE", delete), ("INSERT", insert)) if body.strip()]
+    if not clauses:
+        return ""
+    return "\n".join(clauses) + f"\nWHERE {{ {where} }}"
+
+
+def _emptying_template() -> str:
+    return "GRAPH ?g { ?s ?p ?o }"
+
+
+def _emptying_where(graphs: list[Any]) -> str:
+    return f"{{ VALUES ?g {{ {' '.join(str(g) for g in graphs)} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
+def _template(quads: Iterable[ox.Quad], text: Callable[[Any], str]) -> str:
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        by_graph.setdefault(text(quad.graph_name), []).append(f"{text(quad.subject)} {quad.predicate} {text(quad.object)} .")
+    return "\n".join(f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}" for graph, lines in sorted(by_graph.items()))
