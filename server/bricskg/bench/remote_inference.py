@@ -1,8 +1,8 @@
 """How the entailment regime scales over an external engine (``bricskg.store.remote_entailments``).
 
 ``python -m bricskg.bench.remote_inference N [N ...]`` loads the bundled data plus a synthetic graph
-of N triples into a fresh ``oxigraph serve`` (with ``oxigraph load``, as an operator would), then
-measures, in this process:
+of N triples into a fresh ``oxigraph serve`` (with ``oxigraph load``, as an operator would; with
+``--engine virtuoso``, a throwaway Virtuoso from ``scripts/virtuoso``), then measures, in this process:
 
 * the first start: reading the rule inputs into the mirror, materialising, writing the inferred graph;
 * a restart over the same engine (its inferred graph is already right: nothing to write);
@@ -62,14 +62,76 @@ def _serve(cli: str, location: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("oxigraph serve did not start")
 
 
-def _engine_quads(url: str):
+def _oxigraph_engine(location: Path, files: list[tuple[Path, str | None]]):
+    """``oxigraph serve`` over ``files`` (path, target graph): (backend factory, quad reader, stop)."""
+    from bricskg.store.remote import RemoteBackend
+
+    cli = _oxigraph()
+    for path, graph in files:
+        command = [cli, "load", "--location", str(location), "--file", str(path)] + (["--graph", graph] if graph else [])
+        subprocess.run(command, check=True, capture_output=True)
+    process, url = _serve(cli, location)
+
+    def backend() -> RemoteBackend:
+        return RemoteBackend(f"{url}/query?union-default-graph", f"{url}/update", writable=True)
+
+    def quads():
+        import pyoxigraph as ox
+
+        request = urllib.request.Request(url + "/store", headers={"Accept": "application/n-quads"})
+        with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310 (loopback)
+            store = ox.Store()
+            store.load(response.read(), format=ox.RdfFormat.N_QUADS)
+        return store
+
+    def stop() -> None:
+        process.terminate()
+        process.wait(30)
+
+    return backend, quads, stop
+
+
+def _virtuoso_engine(folder: Path, files: list[tuple[Path, str | None]]):
+    """A throwaway Virtuoso (``scripts/virtuoso``) over ``files``: (backend factory, quad reader, stop)."""
     import pyoxigraph as ox
 
-    request = urllib.request.Request(url + "/store", headers={"Accept": "application/n-quads"})
-    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310 (loopback)
+    from bricskg.paths import project_root
+    from bricskg.store.remote import RemoteBackend
+
+    script = str(project_root() / "scripts" / "virtuoso")
+    started = subprocess.run([script, "start", str(folder)], capture_output=True, text=True, check=True, timeout=300)
+    settings = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+
+    def stop() -> None:
+        subprocess.run([script, "stop", str(folder)], capture_output=True, timeout=120)
+
+    try:
+        combined = folder / "load.nq"
         store = ox.Store()
-        store.load(response.read(), format=ox.RdfFormat.N_QUADS)
-    return store
+        for path, graph in files:
+            if graph:
+                store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+            elif path.suffix == ".trig":
+                store.load(path=str(path), format=ox.RdfFormat.TRIG)
+        store.dump(output=str(combined), format=ox.RdfFormat.N_QUADS)
+        nquads = [str(combined)] + [str(path) for path, graph in files if path.suffix == ".nq"]
+        subprocess.run([script, "load", str(folder), *nquads], capture_output=True, check=True, timeout=3600)
+    except BaseException:
+        stop()
+        raise
+    credentials = (settings["VIRTUOSO_USER"], settings["VIRTUOSO_PASSWORD"])
+
+    def backend() -> RemoteBackend:
+        return RemoteBackend(settings["VIRTUOSO_QUERY_URL"], settings["VIRTUOSO_UPDATE_URL"], writable=True, credentials=credentials)
+
+    def quads():
+        reader = backend()
+        rows = reader._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        found = ox.Store()
+        found.extend(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
+        return found
+
+    return backend, quads, stop
 
 
 def _inferred_signature(store) -> tuple[set, Counter]:
@@ -90,31 +152,21 @@ def _inferred_signature(store) -> tuple[set, Counter]:
     return ground, blank
 
 
-def measure(triples: int, workdir: Path, *, check: bool, seed: int = 7) -> dict:
+def measure(triples: int, workdir: Path, *, check: bool, seed: int = 7, engine: str = "oxigraph") -> dict:
     from bricskg.bench import generator
     from bricskg.dataset import bundled_sources
     from bricskg.inference import INFERRED, materialise
-    from bricskg.store.remote import RemoteBackend
-    from bricskg.store.remote_entailments import attach_entailments
     from bricskg.store.commit import delete_data, has_blank
+    from bricskg.store.remote_entailments import attach_entailments
     from bricskg.store.writer import Writer
 
-    cli = _oxigraph()
     synthetic = workdir / f"synthetic-{triples}.nq"
     generator.write_graph(triples, synthetic, seed=seed)
-    location = workdir / f"oxigraph-{triples}"
-    for source in bundled_sources():
-        command = [cli, "load", "--location", str(location), "--file", str(source.path)]
-        if source.graph:
-            command += ["--graph", source.graph]
-        subprocess.run(command, check=True, capture_output=True)
-    subprocess.run([cli, "load", "--location", str(location), "--file", str(synthetic)], check=True, capture_output=True)
-    process, url = _serve(cli, location)
-    result: dict = {"synthetic_triples": triples}
+    files = [(source.path, source.graph) for source in bundled_sources()] + [(synthetic, None)]
+    start = _virtuoso_engine if engine == "virtuoso" else _oxigraph_engine
+    backend, engine_quads, stop = start(workdir / f"{engine}-{triples}", files)
+    result: dict = {"engine": engine, "synthetic_triples": triples}
     try:
-        def backend() -> RemoteBackend:
-            return RemoteBackend(f"{url}/query?union-default-graph", f"{url}/update", writable=True)
-
         remote = backend()
         result["engine_quads"] = remote.quad_count()
         began = time.perf_counter()
@@ -128,22 +180,21 @@ def measure(triples: int, workdir: Path, *, check: bool, seed: int = 7) -> dict:
         result["restart"] = restarted.entailments.last_sync.__dict__
 
         batch = generator.write_batch(1000, seed + 1)
-        # SPARQL text cannot name a stored blank node: the delete takes the batch's other quads
+        # SPARQL cannot name the batch's stored blank nodes (over most engines): the delete takes its other quads
         ground = [q for q in batch if not has_blank(q)]
         writer = Writer(restarted, validate=False)
         began = time.perf_counter()
         writer.load(batch)
         result["insert_1k_seconds"] = time.perf_counter() - began
         result["insert_1k"] = dict(restarted.entailments.last_write_seconds)
-
         began = time.perf_counter()
         writer.update(delete_data(ground))
         result["deleted_quads"] = len(ground)
         result["delete_1k_seconds"] = time.perf_counter() - began
         result["delete_1k"] = dict(restarted.entailments.last_write_seconds)
-
+        result["mirror_quads"] = len(restarted.entailments.mirror)
         if check:  # before the writes below, which leave the regime behind
-            store = _engine_quads(url)
+            store = engine_quads()
             held = _inferred_signature(store)
             store.remove_graph(INFERRED)
             materialise(store)
@@ -157,10 +208,8 @@ def measure(triples: int, workdir: Path, *, check: bool, seed: int = 7) -> dict:
         began = time.perf_counter()
         plain_writer.update(delete_data(ground))
         result["delete_1k_without_regime_seconds"] = time.perf_counter() - began
-        result["mirror_quads"] = len(restarted.entailments.mirror)
     finally:
-        process.terminate()
-        process.wait(30)
+        stop()
     return result
 
 
@@ -169,10 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sizes", nargs="+", type=int)
     parser.add_argument("--check", action="store_true", help="compare the engine's inferred graph with a recompute")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--engine", choices=("oxigraph", "virtuoso"), default="oxigraph")
     args = parser.parse_args(argv)
     for size in args.sizes:
         with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
-            print(json.dumps(measure(size, Path(folder), check=args.check), default=str), flush=True)
+            print(json.dumps(measure(size, Path(folder), check=args.check, engine=args.engine), default=str), flush=True)
     return 0
 
 
