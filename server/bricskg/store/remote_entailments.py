@@ -14,9 +14,10 @@ union then includes, so naive queries over the engine get the ontology's entailm
   whole graph in batches of ``BATCH_TRIPLES``.
 * **On each write** (``commit``): the validated delta is applied to the mirror, the inferred graph
   maintained there (``bricskg.inference.maintenance``: semi-naive insertion, DRed deletion; a full
-  recompute when the write changes the schema), and the change of the inferred graph is sent in the
-  SAME update request as the write's delta and audit record: readers never see a write without its
-  entailments. A write that changes the schema so that the rules read a predicate the mirror lacks
+  recompute when the write changes the schema), and the change of the inferred graph is folded into
+  the write's delta, which the backend commits as it commits any delta (one update request; one
+  operation over an engine that commits operation by operation, ``bricskg.store.remote_commit``):
+  readers never see a write without its entailments. A write that changes the schema so that the rules read a predicate the mirror lacks
   first rebuilds the mirror from the engine (the engine's state before the write).
 * **Which process holds a current mirror.** The mirror is built in the gunicorn master and inherited
   by the (single, when writes are on) writer worker. A shared counter (``multiprocessing.Value``,
@@ -31,11 +32,16 @@ DELETE DATA forbids them), so the inferred triples naming one cannot be listed. 
 actually produces are class memberships (for the bundled data, the ``oa:Selector`` membership of each
 text selector, cax-sco): those are written by rule-shaped updates the engine evaluates on its own
 blank nodes (``blank_memberships``: ``INSERT { ?x a D } WHERE { ?x a C FILTER(isBlank(?x)) … }``),
-after a write that adds blank nodes of a class C, and all of them again whenever the graph is
-recomputed. A write through bricskg never removes a stored blank node's triples (the write path
-refuses it over an engine), so these memberships only ever grow with new blank nodes. Other
-entailments naming a blank node (through a domain, range or property axiom) stay in the mirror,
-where the rules use them, and are not published.
+in a second request right after a write that adds blank nodes of a class C, and all of them again
+whenever the graph is recomputed or a write removes a stored blank node's triples (only an engine
+that names stored blank nodes, Virtuoso, lets a write do that). Other entailments naming a blank
+node (through a domain, range or property axiom) stay in the mirror, where the rules use them, and
+are not published. Over such an engine the mirror reads blank nodes under the engine's own names
+(the write path's deltas use them too), and a write that adds blank nodes marks the mirror for a
+re-read before the next write: the engine named the new nodes itself.
+
+The SPARQL sent here follows the backend's dialect: stated quads are read from the engine's own
+default graph only where it has one, and never from the engine's system graphs (``StatedPattern``).
 """
 
 from __future__ import annotations
