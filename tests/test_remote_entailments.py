@@ -317,6 +317,27 @@ def test_a_new_blank_node_gets_its_class_memberships_from_the_engine(in_process)
     assert_inferred_graph_is_recomputed(engine)
 
 
+def test_a_bulk_load_is_followed_by_the_inferred_graph(in_process) -> None:
+    """``bricskg load`` over an engine (the writer's bulk path): the new members' superclasses, the new
+    blank selector's oa:Selector, in the same commit as the load."""
+    from bricskg.store.writer import Writer
+
+    engine, backend = in_process
+    oa = "http://www.w3.org/ns/oa#"
+    node = BKGR + "remote-loaded-programme"
+    quads = list(ox.parse(
+        f"<{TEST_GRAPH}> {{ {programme(node, 'Loaded')} <{BKGR}remote-loaded-segment> <{oa}hasSelector> _:q . "
+        f'_:q a <{oa}TextQuoteSelector> ; <{oa}exact> "loaded" . }}'.encode(),
+        ox.RdfFormat.TRIG,
+    ))
+    shape = ("_", f"<{RDF_TYPE}>", f"<{oa}Selector>")
+    before = blank_inferred(engine_store(engine))[shape]
+    Writer(backend, validate=False).load(quads)
+    assert (f"<{node}>", f"<{RDF_TYPE}>", f"<{BKG}AIInitiative>") in engine_inferred(engine)
+    assert blank_inferred(engine_store(engine))[shape] == before + 1
+    assert_inferred_graph_is_recomputed(engine)
+
+
 def _write_in_child(backend, text: str) -> None:
     from bricskg.store.writer import Writer
 

@@ -73,7 +73,9 @@ from bricskg.store.commit import join_updates
 from bricskg.store.delta import Delta
 
 READ_TIMEOUT = 600.0  # seconds for one of the start-up reads (a million-triple engine answers in ~10 s)
-BATCH_TRIPLES = 20_000  # per INSERT DATA / DELETE DATA request at startup (engines limit an update's size)
+# per INSERT DATA / DELETE DATA request at startup: Virtuoso's SPARQL parser runs out of stack
+# ("SP030 … memory exhausted") near 5,000 triples in one block
+BATCH_TRIPLES = 2_000
 LOG = logging.getLogger("bricskg.store")
 
 _answers = itertools.count()
@@ -356,9 +358,8 @@ class RemoteEntailments:
         """A bulk load (``quads``, its audit record included) with the change it makes to the inferred graph."""
 
         def send(removed: frozenset[ox.Quad], inserted: frozenset[ox.Quad], drop: bool) -> None:
-            if not removed and not drop:
-                self.backend.commit_quads([*quads, *inserted], None)
-                return
+            # as a delta, not INSERT DATA: the backend commits it in its dialect (Virtuoso refuses
+            # blank nodes in INSERT DATA, and commits a request operation by operation)
             folded = Delta(removed, frozenset(quads) | inserted, cleared_graphs=frozenset({INFERRED} if drop else ()))
             self.backend.commit_delta(folded, [], None)
 
