@@ -287,6 +287,7 @@ class RemoteEntailments:
 
     def _rebuild(self, extra: frozenset[str] = frozenset()) -> SyncReport:
         began = time.perf_counter()
+        self._stale = True  # until the engine's graph is written: a failure half-way is repaired next time
         predicates = rule_predicates(self._engine_schema()) | extra
         quads = self._read_quads(self._stated_query(predicates))  # one answer: blank nodes keep one name
         engine = self._engine_inferred()
