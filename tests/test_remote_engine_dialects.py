@@ -211,3 +211,15 @@ def test_standard_functions_and_xsd_casts_are_forwarded() -> None:
         "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT (xsd:integer(?o) AS ?n) (STRLEN(STR(?o)) AS ?l) "
         "WHERE { ?s ?p ?o FILTER(REGEX(STR(?o), 'a')) } ORDER BY DESC(?n)"
     )
+
+
+def test_a_non_ascii_tagged_literal_is_removed_by_a_delete_only_operation_first() -> None:
+    """Virtuoso 7.2 deletes nothing for ``"Brésil"@fr`` in an operation that also inserts."""
+    tagged = ox.Quad(S, P, ox.Literal("Brésil", language="fr"), G)
+    plain = ox.Quad(S, P, ox.Literal("Brésil"), G)
+    delta = Delta(removed=frozenset({tagged, plain}), inserted=frozenset({ox.Quad(S, P, ox.Literal("Brasil", language="pt"), G)}))
+    commit = single_operation_commit(delta, [], stored_blank_iri)
+    first, second = commit.text.split("\n;\n")
+    assert not commit.atomic
+    assert '"Brésil"@fr' in first and "INSERT" not in first
+    assert '"Brésil"@fr' not in second and '"Brésil" .' in second and '"Brasil"@pt' in second

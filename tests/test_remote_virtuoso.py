@@ -321,3 +321,17 @@ def test_a_stored_boolean_comes_back_canonical_through_bricskg(remote) -> None:
     assert response.status_code == 200
     values = {row["v"]["value"] for row in response.json()["results"]["bindings"]}
     assert values and values <= {"true", "false"}
+
+
+def test_deleting_language_tagged_and_non_canonical_literals_removes_them(engine, remote) -> None:
+    """The write path asks the engine which quads it holds: Virtuoso matches no language-tagged
+    literal in a multi-row VALUES block and stores numbers in canonical form, so both kinds must be
+    asked so that the engine finds them, or a DELETE DATA would be taken for a no-op."""
+    skos = "<http://www.w3.org/2004/02/skos/core#altLabel>"
+    triples = f'bkgr:brazil {skos} "Brasil"@pt , "Brésil"@fr .'
+    assert update(remote, f"INSERT DATA {{ GRAPH graph:reference {{ {triples} }} }}").status_code == 200
+    ask = f'ASK {{ GRAPH <https://w3id.org/bricskg/graph/reference> {{ <https://w3id.org/bricskg/id/brazil> {skos} "Brésil"@fr }} }}'
+    assert engine.ask(ask)
+    removed = update(remote, f"DELETE DATA {{ GRAPH graph:reference {{ {triples} }} }}")
+    assert removed.status_code == 200, removed.text
+    assert not engine.ask(ask)

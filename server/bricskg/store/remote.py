@@ -333,7 +333,11 @@ class RemoteBackend:
             yield ox.Quad(row["s"], row["p"], row["o"], graph if graph is not None else ox.DefaultGraph())
 
     def present(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
-        """Which ground quads the engine holds (blank nodes cannot be asked about: treated as absent)."""
+        """Which ground quads the engine holds (blank nodes cannot be asked about: treated as absent).
+
+        Each quad is its own constant pattern, answered by its index: an engine that stores numbers
+        in canonical form answers ``"35"`` for ``"35.0"^^xsd:decimal``, and Virtuoso matches nothing
+        for a language-tagged literal in a multi-row ``VALUES (?s ?p ?o)`` block."""
         ground = [q for q in quads if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object, q.graph_name))]
         found: set[ox.Quad] = set()
         by_graph: dict[Any, list[ox.Quad]] = {}
@@ -344,10 +348,13 @@ class RemoteBackend:
         for graph, members in by_graph.items():
             for start in range(0, len(members), VALUES_BATCH):
                 batch = members[start : start + VALUES_BATCH]
-                values = " ".join(f"({q.subject} {q.predicate} {q.object})" for q in batch)
-                pattern = "?s ?p ?o" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ ?s ?p ?o }}"
-                rows = self._select(f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {values} }} {pattern} }}")
-                found |= {ox.Quad(row["s"], row["p"], row["o"], graph) for row in rows}
+                branches = []
+                for index, q in enumerate(batch):
+                    triple = f"{q.subject} {q.predicate} {q.object}"
+                    pattern = triple if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ {triple} }}"
+                    branches.append(f"{{ {pattern} BIND({index} AS ?i) }}")
+                rows = self._select(f"SELECT DISTINCT ?i WHERE {{ {' UNION '.join(branches)} }}")
+                found |= {batch[int(row["i"].value)] for row in rows}
         return found
 
     def _about(self, nodes: list[Any], position: str) -> Iterator[ox.Quad]:
@@ -419,8 +426,10 @@ class RemoteBackend:
 
             commit = single_operation_commit(delta, audit, stored_blank_iri)
             if not commit.atomic:
-                LOG.warning("committing a write that empties graphs and adds blank nodes as two operations")
+                LOG.warning("committing a write as more than one operation (bricskg.store.remote_commit)")
             self.commit_update(commit.text, quad_change=quad_change)
+            if not commit.atomic:
+                self._check_applied(delta)
             return
         from bricskg.store.commit import delta_update
 
@@ -446,6 +455,21 @@ class RemoteBackend:
     def _follows(self, change: object) -> bool:
         """Whether this commit carries the change of the inferred graph (then made with ``change=None``)."""
         return self.entailments is not None and change is not None
+
+
+    def _check_applied(self, delta: Any) -> None:
+        """After a commit in several operations: the engine holds exactly what was validated, or the
+        write is reported as failed (503) rather than as done."""
+        ground = [q for q in delta.inserted if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
+        gone = [q for q in delta.removed if q not in delta.inserted and not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
+        missing = len(ground) - len(self.present(ground))
+        left = len(self.present(gone))
+        if missing or left:
+            LOG.error("the engine applied part of a write: %d quad(s) not added, %d not removed", missing, left)
+            raise BackendUnavailable(
+                f"The SPARQL engine applied only part of the write ({missing} quad(s) not added, {left} not removed); "
+                "check the data with GET /store and write again."
+            )
 
 
 def _without_user_info(url: str) -> tuple[str, tuple[str, str] | None]:

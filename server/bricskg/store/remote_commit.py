@@ -14,7 +14,11 @@ single ``DELETE { … } INSERT { … } WHERE { … }`` operation, which the engi
   so the inserts happen even when the graphs are empty. Ground templates instantiated once per
   solution insert the same quads each time, but a fresh blank node would be minted once per
   solution: such a write (empty a graph *and* add new blank nodes) is committed as two operations,
-  emptying first, and ``atomic`` says so.
+  emptying first, and ``atomic`` says so;
+* Virtuoso 7.2 deletes nothing for a template quad whose object is a language-tagged or typed
+  literal with a non-ASCII character when the same operation also inserts (``"Brésil"@fr``; a
+  DELETE-only operation removes it): such quads are removed by a DELETE-only operation first, and
+  ``atomic`` is false. ``bricskg.store.remote`` then checks that the engine holds exactly the result.
 """
 
 from __future__ import annotations
@@ -50,14 +54,26 @@ def single_operation_commit(delta: Delta, audit: list[ox.Quad], stored_blank: Ca
 
     emptied = sorted({g for g in delta.cleared_graphs | delta.dropped_graphs if not isinstance(g, ox.DefaultGraph)}, key=str)
     removed = [q for q in delta.removed if q.graph_name not in emptied]
+    alone = [q for q in removed if inserted and _deleted_only_alone(q)]
+    removed = [q for q in removed if q not in alone]
+    first = _operation(_template(alone, text), "", "") if alone else ""
     fresh_blanks = any(isinstance(t, ox.BlankNode) and t not in stored for q in inserted for t in _terms(q))
     if emptied and fresh_blanks:
-        first = _operation(_emptying_template(), "", _emptying_where(emptied))
+        first = "\n;\n".join(part for part in (first, _operation(_emptying_template(), "", _emptying_where(emptied))) if part)
         second = _operation(_template(removed, text), _template(inserted, text), "")
         return OperationCommit("\n;\n".join(part for part in (first, second) if part), atomic=False)
     delete = _template(removed, text) + ("\n" + _emptying_template() if emptied else "")
     where = ("{ } UNION " + _emptying_where(emptied)) if emptied else ""
-    return OperationCommit(_operation(delete, _template(inserted, text), where), atomic=True)
+    main = _operation(delete, _template(inserted, text), where)
+    return OperationCommit("\n;\n".join(part for part in (first, main) if part), atomic=not first)
+
+
+def _deleted_only_alone(quad: ox.Quad) -> bool:
+    """A quad Virtuoso deletes only in an operation that inserts nothing (see the module docstring)."""
+    literal = quad.object
+    if not isinstance(literal, ox.Literal) or literal.value.isascii():
+        return False
+    return bool(literal.language) or literal.datatype.value != "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _terms(quad: ox.Quad) -> tuple[Any, Any, Any]:
