@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import socket
 import subprocess
@@ -201,6 +202,7 @@ def measure(
             result["delete_1k_seconds"] = time.perf_counter() - began
             result["delete_1k"] = dict(restarted.entailments.last_write_seconds)
         result["mirror_quads"] = len(restarted.entailments.mirror)
+        result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process: two mirrors
         if check:  # before the writes below, which leave the regime behind
             store = engine_quads()
             held = _inferred_signature(store)
