@@ -435,6 +435,21 @@ class RemoteBackend:
 
         self.commit_update(delta_update(delta, audit, bind_stored_terms=False).text, quad_change=quad_change)
 
+
+    def _check_applied(self, delta: Any) -> None:
+        """After a commit in several operations: the engine holds exactly what was validated, or the
+        write is reported as failed (503) rather than as done."""
+        ground = [q for q in delta.inserted if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
+        gone = [q for q in delta.removed if q not in delta.inserted and not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
+        missing = len(ground) - len(self.present(ground))
+        left = len(self.present(gone))
+        if missing or left:
+            LOG.error("the engine applied part of a write: %d quad(s) not added, %d not removed", missing, left)
+            raise BackendUnavailable(
+                f"The SPARQL engine applied only part of the write ({missing} quad(s) not added, {left} not removed); "
+                "check the data with GET /store and write again."
+            )
+
     # --- the entailment regime: bricskg.store.remote_entailments attaches itself here -----------------
 
     entailments: Any = None  # a RemoteEntailments (the rule-input mirror) when inference is on
@@ -455,21 +470,6 @@ class RemoteBackend:
     def _follows(self, change: object) -> bool:
         """Whether this commit carries the change of the inferred graph (then made with ``change=None``)."""
         return self.entailments is not None and change is not None
-
-
-    def _check_applied(self, delta: Any) -> None:
-        """After a commit in several operations: the engine holds exactly what was validated, or the
-        write is reported as failed (503) rather than as done."""
-        ground = [q for q in delta.inserted if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
-        gone = [q for q in delta.removed if q not in delta.inserted and not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
-        missing = len(ground) - len(self.present(ground))
-        left = len(self.present(gone))
-        if missing or left:
-            LOG.error("the engine applied part of a write: %d quad(s) not added, %d not removed", missing, left)
-            raise BackendUnavailable(
-                f"The SPARQL engine applied only part of the write ({missing} quad(s) not added, {left} not removed); "
-                "check the data with GET /store and write again."
-            )
 
 
 def _without_user_info(url: str) -> tuple[str, tuple[str, str] | None]:
