@@ -403,3 +403,30 @@ def test_an_unreachable_engine_at_start_is_a_clear_usage_error() -> None:
     )
     assert finished.returncode == 2, finished.stderr
     assert "--no-inference" in finished.stderr and "Traceback" not in finished.stderr
+
+
+def test_an_answer_the_engine_cut_short_is_refused_not_mirrored() -> None:
+    """Virtuoso cuts a large answer without saying so: the mirror must not be built from part of the
+    rule inputs (it would publish a wrong inferred graph), so each read is checked against a count."""
+    from bricskg.store.base import BackendUnavailable
+    from bricskg.store.remote_entailments import RemoteEntailments
+
+    rows = [{"s": {"type": "uri", "value": f"urn:x:{i}"}, "p": {"type": "uri", "value": RDF_TYPE},
+             "o": {"type": "uri", "value": "urn:x:C"}} for i in range(2)]
+
+    class CutShort:
+        """An engine that holds three rule-input triples and answers two."""
+
+        query_url = "http://127.0.0.1:9/query"
+        dialect = None
+
+        def _post(self, url, form, accept, **options):
+            return accept, json.dumps({"head": {"vars": ["s", "p", "o", "g"]}, "results": {"bindings": rows}}).encode()
+
+        def _select(self, sparql):
+            assert "COUNT" in sparql
+            return [{"n": ox.Literal("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))}]
+
+    mirror = RemoteEntailments(CutShort())
+    with pytest.raises(BackendUnavailable, match="2 of 3 rows"):
+        mirror._read_complete(mirror._stated_query([f"<{RDF_TYPE}>"]))

@@ -68,7 +68,7 @@ from bricskg.inference.schema import (
     touches_schema,
 )
 from bricskg.inference.terms import Terms, Triple
-from bricskg.store.base import BackendError
+from bricskg.store.base import BackendError, BackendUnavailable
 from bricskg.store.commit import join_updates
 from bricskg.store.delta import Delta
 
@@ -206,6 +206,21 @@ class RemoteEntailments:
             values += f" VALUES ?o {{ {' '.join(sorted(objects))} }}"
         return f"SELECT ?s ?p ?o ?g WHERE {{ {values} {self._stated()('?s ?p ?o', '?g')} }}"
 
+    def _read_complete(self, query: str) -> list[ox.Quad]:
+        """``_read_quads`` of a ``SELECT ?s ?p ?o ?g WHERE { … }``, checked against the engine's count of
+        the same pattern: Virtuoso cuts a large answer without a word (near 2^20 rows), and a mirror
+        read short would publish a wrong inferred graph."""
+        quads = self._read_quads(query)
+        where = query[query.index("WHERE") :]
+        rows = self.backend._select(f"SELECT (COUNT(*) AS ?n) {where}")
+        expected = int(rows[0]["n"].value) if rows else 0
+        if expected != len(quads):
+            raise BackendUnavailable(
+                f"The SPARQL engine answered {len(quads):,} of {expected:,} rows when bricskg read the triples "
+                "its entailment rules need; raise the engine's answer limits or serve with --no-inference."
+            )
+        return quads
+
     def _read_quads(self, query: str) -> list[ox.Quad]:
         """The ``?s ?p ?o ?g`` answer of ``query`` as quads (no ``?g``: the default graph).
 
@@ -245,7 +260,7 @@ class RemoteEntailments:
         triples = [
             (str(q.subject), str(q.predicate), str(q.object))
             for query in (self._stated_query(SCHEMA_READ_PREDICATES), self._stated_query([RDF_TYPE], SCHEMA_TYPES))
-            for q in self._read_quads(query)
+            for q in self._read_complete(query)
         ]
         return compile_schema(triples)
 
@@ -254,7 +269,7 @@ class RemoteEntailments:
         query = (
             f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} FILTER(!isBlank(?s) && !isBlank(?o)) }}"
         )
-        return {(str(q.subject), str(q.predicate), str(q.object)) for q in self._read_quads(query)}
+        return {(str(q.subject), str(q.predicate), str(q.object)) for q in self._read_complete(query)}
 
     def _blank_typed_classes(self) -> set[str]:
         """The classes some stated blank node of the mirror belongs to."""
@@ -289,7 +304,12 @@ class RemoteEntailments:
         began = time.perf_counter()
         self._stale = True  # until the engine's graph is written: a failure half-way is repaired next time
         predicates = rule_predicates(self._engine_schema()) | extra
-        quads = self._read_quads(self._stated_query(predicates))  # one answer: blank nodes keep one name
+        if getattr(getattr(self.backend, "dialect", None), "addressable_blank_nodes", False):
+            # the engine's blank-node names hold across answers: one answer per predicate, each
+            # further from the engine's answer limit
+            quads = [q for predicate in sorted(predicates) for q in self._read_complete(self._stated_query([predicate]))]
+        else:
+            quads = self._read_complete(self._stated_query(predicates))  # one answer: blank nodes keep one name
         engine = self._engine_inferred()
         read = time.perf_counter()
         mirror = ox.Store()
