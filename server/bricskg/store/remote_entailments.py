@@ -37,8 +37,9 @@ whenever the graph is recomputed or a write removes a stored blank node's triple
 that names stored blank nodes, Virtuoso, lets a write do that). Other entailments naming a blank
 node (through a domain, range or property axiom) stay in the mirror, where the rules use them, and
 are not published. Over such an engine the mirror reads blank nodes under the engine's own names
-(the write path's deltas use them too), and a write that adds blank nodes marks the mirror for a
-re-read before the next write: the engine named the new nodes itself.
+(the write path's deltas use them too); a write's new blank nodes stay in the mirror under the
+write's names, so a later write that names one the mirror does not know (removes its triples or
+adds to it) re-reads the mirror first.
 
 The SPARQL sent here follows the backend's dialect: stated quads are read from the engine's own
 default graph only where it has one, and never from the engine's system graphs (``StatedPattern``).
@@ -372,7 +373,7 @@ class RemoteEntailments:
 
         self._commit(
             delta.removed, [*delta.inserted, *audit], list(delta.cleared_graphs),
-            bool(getattr(change, "recompute", False)), send,
+            bool(getattr(change, "recompute", False)), send, delta.reused_blank_nodes,
         )
 
     def commit_quads(self, quads: list[ox.Quad], change: Any) -> None:
@@ -393,6 +394,7 @@ class RemoteEntailments:
         cleared: list[Any],
         recompute: bool,
         send: Callable[[frozenset[ox.Quad], frozenset[ox.Quad], bool], None],
+        reused: Iterable[ox.BlankNode] = (),
     ) -> None:
         """Apply a write to the mirror, maintain its inferred graph, and ``send`` the write with the
         inferred quads to remove and add (and whether to empty the inferred graph first); the
@@ -406,6 +408,17 @@ class RemoteEntailments:
             cleared = [g for g in cleared if g != INFERRED]
             changed = {(str(q.subject), str(q.predicate), str(q.object)) for q in (*removed, *inserted)}
             full = recompute or bool(cleared) or touches_schema(changed)
+            addressable = getattr(getattr(self.backend, "dialect", None), "addressable_blank_nodes", False)
+            if not addressable and (reused or any(_names_blank(q) for q in removed)):
+                # names stored blank nodes, which this engine cannot: the backend refuses the write
+                # (400) before anything changes; the mirror is left as it is
+                send(frozenset(), frozenset(), False)
+                self._stale = True  # (were it ever accepted, the mirror would not have followed it)
+                return
+            if addressable and self._unknown_blank_nodes(removed, reused):
+                # a stored blank node the mirror holds under another name: one an earlier write added,
+                # which the engine named itself (only an engine that names stored blank nodes gets here)
+                self._rebuild(self.predicates)
             if full:
                 needed = self._predicates_with(inserted)
                 if not needed <= self.predicates:  # the new schema reads a predicate the mirror lacks
@@ -444,13 +457,19 @@ class RemoteEntailments:
             with self._changes.get_lock():
                 self._changes.value += 1
                 self._generation = self._changes.value
-            if getattr(getattr(self.backend, "dialect", None), "addressable_blank_nodes", False) and any(
-                _names_blank(q) and str(q.predicate) in self.predicates for q in inserted
-            ):
-                # the engine named the write's new blank nodes itself; a later write names them that way
-                self._stale = True
             timings["inferred_added"], timings["inferred_removed"] = len(added), len(dropped)
             self.last_write_seconds = timings
+
+    def _unknown_blank_nodes(self, removed: list[ox.Quad], reused: Iterable[ox.BlankNode]) -> bool:
+        """Whether the write names a stored blank node (removes its triples or adds to it) that the
+        mirror does not hold."""
+        stored = {t for q in removed for t in (q.subject, q.object, q.graph_name) if isinstance(t, ox.BlankNode)}
+        stored |= set(reused)
+        return any(
+            next(self.mirror.quads_for_pattern(node, None, None, None), None) is None
+            and next(self.mirror.quads_for_pattern(None, None, node, None), None) is None
+            for node in stored
+        )
 
     def _new_blank_memberships(self, inserted: list[ox.Quad]) -> list[str]:
         """The memberships of the write's new blank nodes, derived by the engine after its INSERT DATA
