@@ -223,3 +223,40 @@ def test_a_non_ascii_tagged_literal_is_removed_by_a_delete_only_operation_first(
     assert not commit.atomic
     assert '"Brésil"@fr' in first and "INSERT" not in first
     assert '"Brésil"@fr' not in second and '"Brésil" .' in second and '"Brasil"@pt' in second
+
+
+def test_a_write_too_big_for_one_operation_is_cut_into_requests_within_the_engines_limits() -> None:
+    ground = [ox.Quad(S, P, ox.Literal(f"v{i}"), G) for i in range(3000)]
+    blank = [q for i in range(300) for q in (ox.Quad(S, P, ox.BlankNode(f"n{i}"), G), ox.Quad(ox.BlankNode(f"n{i}"), P, ox.Literal(i), G))]
+    removed = [ox.Quad(S, P, ox.Literal(f"old{i}"), G) for i in range(1000)]
+    audit = [ox.Quad(S, P, ox.Literal("audit"), ox.NamedNode("https://w3id.org/bricskg/graph/audit"))]
+    delta = Delta(removed=frozenset(removed), inserted=frozenset(ground + blank))
+    commit = single_operation_commit(delta, audit, stored_blank_iri)
+    assert not commit.atomic
+    for request in commit.requests:
+        quads = request.count(" .\n")
+        assert quads <= (2000 if request.startswith("INSERT DATA") else 800), request[:80]
+    assert sum(request.count(" .\n") for request in commit.requests) == 3000 + 600 + 1000 + 1
+    assert '"audit"' in commit.requests[-1]  # the record comes last, once everything else is in
+    for request in commit.requests:  # each blank node and its quads in one request
+        for i in range(300):
+            assert request.count(f"_:n{i} ") in (0, 2)
+
+
+def test_the_write_path_reads_virtuosos_stored_true_as_true() -> None:
+    body = (b'{"head": {"vars": ["o"]}, "results": {"bindings": [{"o": {"type": "typed-literal", '
+            b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "1"}}]}}')
+    [row] = read_json_results(body, virtuoso_blank, canonical_booleans=True)
+    assert row["o"] == ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    [kept] = read_json_results(body, virtuoso_blank)  # another engine's "1" is what it stores: kept
+    assert kept["o"].value == "1"
+
+
+def test_a_configured_virtuoso_dialect_still_reads_the_row_cap() -> None:
+    engine = FakeVirtuoso("3", rows(3))
+    try:
+        backend = RemoteBackend(engine.url, engine="virtuoso")
+        with pytest.raises(ResultTooLarge):
+            backend.query(QueryRequest("SELECT ?x WHERE { ?x ?p ?o }", JSON))
+    finally:
+        engine.close()

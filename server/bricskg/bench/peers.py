@@ -24,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 from urllib.parse import quote
 
 import pyoxigraph
@@ -196,17 +196,21 @@ def start_bricskg(
     extra_args: Sequence[str] = (),
     timeout: float = 180.0,
     cached: bool = True,
+    environment: Mapping[str, str] | None = None,
+    inference: bool = False,
 ) -> RunningServer:
     """``bricskg serve`` on a free loopback port, with the bundled data plus ``extra_files``.
 
     ``cached=False`` runs the same command with the result cache holding nothing
     (``bricskg.bench.uncached_serve``), so every request is evaluated, as the peers do.
+    ``environment`` is added to the server's (e.g. an admin token, for a benchmark that writes).
     """
     port = free_port()
     launcher = [venv_tool("bricskg")] if cached else [sys.executable, "-m", "bricskg.bench.uncached_serve"]
     # --no-inference: the peers serve the stated triples only, so bricskg must too for the answers
-    # (checked to be equal) and the work per query to be the same
-    command = launcher + ["serve", "--host", LOOPBACK, "--port", str(port), "--no-inference"]
+    # (checked to be equal) and the work per query to be the same; ``inference=True`` serves with the
+    # inferred graph (an external engine gets it materialised into it, so it answers the same)
+    command = launcher + ["serve", "--host", LOOPBACK, "--port", str(port)] + ([] if inference else ["--no-inference"])
     if workers is not None:
         command += ["--workers", str(workers)]
     if threads is not None:
@@ -217,7 +221,8 @@ def start_bricskg(
         command += ["--data", str(path)]
     command += list(extra_args)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("BRICSKG_ADMIN_TOKEN", None)  # read-only, like the two peers
+    env.pop("BRICSKG_ADMIN_TOKEN", None)  # read-only, like the two peers, unless the caller says otherwise
+    env.update(environment or {})
     name = "bricskg" if cached else "bricskg-nocache"
     log_path = workdir / f"{name}.log"
     server = RunningServer(name, f"http://{LOOPBACK}:{port}/sparql", _spawn(command, log_path, env), log_path)

@@ -81,6 +81,9 @@ def _default_out() -> Path:
     their maintenance after a 1k-triple write, and peak memory, against raw pyoxigraph.
 
     Prints the table and writes latest.json and latest.md into --out.
+
+    `--validation` (the SHACL engines) and `--backend virtuoso` (bricskg in front of an external
+    engine, against that engine queried directly) run those benchmarks instead.
     """
 )
 @click.option("--quick", is_flag=True, help=f"A short run: sizes {QUICK_SIZES}, connections {QUICK_CONNECTIONS}, "
@@ -106,7 +109,8 @@ def _default_out() -> Path:
 @click.option("--workers", type=int, default=None, help="bricskg serve --workers (default: serve's own).")
 @click.option("--threads", type=int, default=None, help="bricskg serve --threads (default: serve's own).")
 @click.option("--phase-timeout", type=float, default=900.0, show_default=True,
-              help="Seconds any one scale phase (load, queries, SHACL, write) may take before it is stopped.")
+              help="Seconds any one scale phase (load, queries, SHACL, write) may take before it is stopped; with "
+              "--backend: the bulk load, and each write's answer.")
 @click.option("--validation-timeout", type=float, default=600.0, show_default=True,
               help="Seconds full SHACL validation may take at one size; when it is stopped, larger sizes skip it.")
 @click.option("--write-triples", type=int, default=1000, show_default=True,
@@ -125,7 +129,19 @@ def _default_out() -> Path:
 @click.option("--peer-max-triples", type=int, default=100_000, show_default=True,
               help="With --validation: largest size pySHACL is run at (it takes over 600 s at 1M triples).")
 @click.option("--write-repeats", type=int, default=5, show_default=True,
-              help="With --validation: validated writes of each kind per engine and size (p50 reported).")
+              help="With --validation: validated writes of each kind per engine and size (p50 reported); "
+              "with --backend: validated writes through bricskg per size.")
+@click.option("--backend", "backend_engine", type=click.Choice(["virtuoso"]), default=None,
+              help="Only the external-engine benchmark: at each of --sizes [1000000], bulk-load the synthetic graph "
+              "into a throwaway Virtuoso (scripts/virtuoso), run `bricskg serve --backend` over it with its result "
+              "cache off, and time every competency question sent to Virtuoso directly and through bricskg (p50, "
+              "p95, ratio; answers compared), --write-repeats validated --write-triples writes over HTTP, and the "
+              "bulk load; writes backend.json and backend.md into --out.")
+@click.option("--repeats", type=int, default=20, show_default=True,
+              help="With --backend: sequential requests of each competency question to each server.")
+@click.option("--backend-inference", is_flag=True,
+              help="With --backend: serve with the inferred graph (materialised into Virtuoso at startup, maintained on "
+              "writes) instead of --no-inference.")
 def command(
     quick: bool,
     sizes: str | None,
@@ -149,7 +165,14 @@ def command(
     validation_only: bool,
     peer_max_triples: int,
     write_repeats: int,
+    backend_engine: str | None,
+    repeats: int,
+    backend_inference: bool,
 ) -> None:
+    if backend_engine is not None:
+        _backend_bench(sizes, quick, out, workdir, phase_timeout, write_triples, write_repeats, repeats,
+                       answer_timeout, skip_queries, backend_inference)
+        return
     if validation_only:
         _validation_bench(sizes, quick, out, workdir, phase_timeout, write_triples, peer_max_triples, write_repeats)
         return
@@ -240,3 +263,53 @@ def _validation_bench(sizes: str | None, quick: bool, out: Path | None, workdir:
     (target / "validation.md").write_text(
         f"# Validation benchmark\n\nCommand: `{invocation}`\n\nMachine: {json.dumps(machine)}\n\n{table}", encoding="utf-8")
     click.echo(f"wrote {target / 'validation.json'} and {target / 'validation.md'}")
+
+
+def _backend_bench(sizes: str | None, quick: bool, out: Path | None, workdir: Path | None, phase_timeout: float,
+                   write_triples: int, write_repeats: int, repeats: int, answer_timeout: float, skip_queries: str,
+                   inference: bool) -> None:
+    """``bricskg bench --backend virtuoso``: the same questions on Virtuoso directly and through bricskg."""
+    import tempfile
+    from datetime import datetime, timezone
+
+    from bricskg.bench.backend import BackendPlan, run_backend_bench
+    from bricskg.bench.backend_report import METHOD, print_table, write_results
+    from bricskg.bench.machine import machine_busy, machine_facts
+    from bricskg.bench.queries import competency_mix
+    from bricskg.bench.virtuoso import virtuoso_missing, virtuoso_version
+
+    size_list = _int_list("--sizes", sizes or (QUICK_SIZES if quick else "1000000"))
+    if min(repeats, write_repeats, write_triples, phase_timeout, answer_timeout) <= 0:
+        raise UsageProblem("--repeats, --write-repeats, --write-triples and the timeouts must be positive")
+    missing = virtuoso_missing()
+    if missing is not None:
+        raise UsageProblem(f"--backend virtuoso: {missing}")
+    skipped = tuple(name.strip() for name in skip_queries.split(",") if name.strip())
+    plan = BackendPlan(sizes=size_list, repeats=repeats, write_triples=write_triples, write_repeats=write_repeats,
+                       answer_timeout=answer_timeout, phase_timeout=phase_timeout, skip_queries=skipped,
+                       inference=inference)
+    parts = ["bricskg", "bench", "--backend", "virtuoso", "--sizes", ",".join(map(str, size_list)),
+             "--repeats", str(repeats), "--write-triples", str(write_triples), "--write-repeats", str(write_repeats),
+             "--answer-timeout", f"{answer_timeout:g}", "--phase-timeout", f"{phase_timeout:g}"]
+    if skipped:
+        parts += ["--skip-queries", ",".join(skipped)]
+    if inference:
+        parts.append("--backend-inference")
+    if out is not None:
+        parts += ["--out", str(out)]
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # so Virtuoso is stopped
+    before = machine_busy()
+    with tempfile.TemporaryDirectory(prefix="bricskg-backend-bench-") as scratch:
+        folder = workdir or Path(scratch)
+        rows = run_backend_bench(competency_mix(), plan, folder, progress=lambda message: click.echo(message, err=True))
+    results = {
+        "command": " ".join(shlex.quote(part) for part in parts),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {**machine_facts(), "before": before, "after": machine_busy()},
+        "virtuoso_version": virtuoso_version(),
+        "method": METHOD.format(repeats=repeats, inference="" if inference else " --no-inference"),
+        "rows": rows,
+    }
+    print_table(results, echo=click.echo)
+    json_path, markdown_path = write_results(results, out or _default_out())
+    click.echo(f"wrote {json_path} and {markdown_path}")

@@ -79,6 +79,9 @@ VERSION_WINDOW = 10  # seconds
 CHUNK = 64 * 1024
 VALUES_BATCH = 200
 INTERNAL_TIMEOUT = 120.0  # seconds, for the write path's own reads
+# The write path refuses a write whose neighbourhood exceeds 500,000 quads (store.writer): no read
+# for it needs more than one quad past that, and a million-quad answer is not worth downloading.
+NEIGHBOURHOOD_READ_LIMIT = 500_001
 KIND_OF_FORM = {"SELECT": "bindings", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 LOG = logging.getLogger("bricskg.store")
 
@@ -117,29 +120,37 @@ class RemoteBackend:
             [(url, credentials or found) for url, found in ((self.query_url, query_credentials), (update_url, update_credentials)) if url and (credentials or found)]
         )
         self._dialect: EngineDialect | None = DIALECTS.get(engine)
-        self._foreign: tuple[int, list[str]] | None = None  # (version, the engine's graphs that queries read)
+        self._probed = False  # the engine's own settings (Virtuoso's row cap) read once, at first use
+        self._readable_system: tuple[int, list[str]] | None = None  # (version, the engine's graphs queries read)
         self.row_cap: int | None = None  # a cap the engine puts on SELECT answers without saying so
 
     # --- the engine's dialect ----------------------------------------------------------------------
 
     @property
     def dialect(self) -> EngineDialect:
-        """The engine's dialect, read from its ``Server`` header at the first use (unless configured)."""
+        """The engine's dialect, read from its ``Server`` header at the first use (unless configured),
+        and the settings of its that change answers (Virtuoso's row cap), read once."""
         if self._dialect is None:
-            request = urllib.request.Request(self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"}))
-            try:
-                with self._opener.open(request, timeout=min(self.timeout, 10.0)) as response:
-                    server = response.headers.get("Server")
-            except urllib.error.HTTPError as error:
-                server = error.headers.get("Server")
-            except OSError as error:
-                raise BackendUnavailable(f"The SPARQL engine at {self.query_url} is unreachable: {error}") from None
-            dialect = dialect_from_server_header(server)
-            if dialect.name == "Virtuoso":
+            self._dialect = self._detect()
+        if not self._probed:
+            if self._dialect.name == "Virtuoso":
                 self.row_cap = self._virtuoso_row_cap()
-            self._dialect = dialect
-            LOG.info("external engine: %s (Server: %s)", dialect.name, server)
+            self._probed = True
         return self._dialect
+
+    def _detect(self) -> EngineDialect:
+        """One ``ASK {}``: the ``Server`` header names the engine (``Virtuoso/07.20.3229 …``)."""
+        request = urllib.request.Request(self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"}))
+        try:
+            with self._opener.open(request, timeout=min(self.timeout, 10.0)) as response:
+                server = response.headers.get("Server")
+        except urllib.error.HTTPError as error:
+            server = error.headers.get("Server")
+        except OSError as error:
+            raise BackendUnavailable(f"The SPARQL engine at {self.query_url} is unreachable: {error}") from None
+        dialect = dialect_from_server_header(server)
+        LOG.info("external engine: %s (Server: %s)", dialect.name, server)
+        return dialect
 
     def _virtuoso_row_cap(self) -> int | None:
         """``[SPARQL] ResultSetMaxRows``: Virtuoso cuts SELECT answers there without a word."""
@@ -170,13 +181,13 @@ class RemoteBackend:
         """The engine's own graphs that queries can read (Virtuoso's, unless made private): their
         triples are then in every default-graph answer. Checked again with each ``version()``."""
         version = self.version()
-        if self._foreign is None or self._foreign[0] != version:
+        if self._readable_system is None or self._readable_system[0] != version:
             readable = []
             for graph in self.dialect.system_graphs:
                 if self._select(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}") == [True]:
                     readable.append(graph)
-            self._foreign = (version, readable)
-        return self._foreign[1]
+            self._readable_system = (version, readable)
+        return self._readable_system[1]
 
     def _own(self, variable: str = "?g") -> str:
         """A filter that keeps the write path's reads out of the engine's own graphs."""
@@ -302,7 +313,8 @@ class RemoteBackend:
         _, body = self._post(
             self.query_url, [("query", sparql)], "application/sparql-results+json", timeout=INTERNAL_TIMEOUT, limit=limit
         )
-        return read_json_results(body, virtuoso_blank if dialect.addressable_blank_nodes else PerResponseNamer())
+        blank = virtuoso_blank if dialect.addressable_blank_nodes else PerResponseNamer()
+        return read_json_results(body, blank, canonical_booleans=dialect.rewrites_answers)
 
     @property
     def _real_default_graph(self) -> bool:
@@ -315,6 +327,13 @@ class RemoteBackend:
         else:
             rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         return {row["g"] for row in rows if row.get("g") is not None}
+
+    def has_graph(self, name: Any) -> bool:
+        """One ASK, not a list of every graph (a million triples make a hundred thousand claim graphs)."""
+        if isinstance(name, ox.DefaultGraph):
+            return False
+        pattern = "{ ?s ?p ?o }" if self.dialect.union_default_graph else "{ }"  # Virtuoso keeps no empty graphs
+        return self._select(f"ASK {{ GRAPH {name} {pattern} }}") == [True]
 
     def graph_quads(self, graphs: list[Any]) -> Iterator[ox.Quad]:
         named = [g for g in graphs if not isinstance(g, ox.DefaultGraph)]
@@ -368,10 +387,14 @@ class RemoteBackend:
                 branches = [f"{{ GRAPH ?g {{ ?x ?p ?o BIND(?x AS ?s) }} {own} }}", f"{{ GRAPH ?g {{ ?x ?p0 ?s FILTER(isBlank(?s)) ?s ?p ?o }} {own} }}"]
                 if self._real_default_graph:
                     branches += ["{ ?x ?p ?o BIND(?x AS ?s) }", "{ ?x ?p0 ?s FILTER(isBlank(?s)) ?s ?p ?o }"]
-                yield from self._quads(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?x {{ {values} }} {{ {' UNION '.join(branches)} }} }}")
+                yield from self._quads(
+                    f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?x {{ {values} }} {{ {' UNION '.join(branches)} }} }} LIMIT {NEIGHBOURHOOD_READ_LIMIT}"
+                )
             else:
                 branches = [f"{{ GRAPH ?g {{ ?s ?p ?o }} {self._own()} }}"] + (["{ ?s ?p ?o }"] if self._real_default_graph else [])
-                yield from self._quads(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?o {{ {values} }} {{ {' UNION '.join(branches)} }} }}")
+                yield from self._quads(
+                    f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?o {{ {values} }} {{ {' UNION '.join(branches)} }} }} LIMIT {NEIGHBOURHOOD_READ_LIMIT}"
+                )
 
     def quads_about(self, nodes: list[Any]) -> Iterator[ox.Quad]:
         return self._about(nodes, "subject")
@@ -403,6 +426,11 @@ class RemoteBackend:
             self._writes += 1
 
     def commit_quads(self, quads: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
+        if not self.dialect.atomic_requests:  # blank nodes and size limits: the dialect's own commit
+            from bricskg.store.delta import Delta
+
+            self.commit_delta(Delta(inserted=frozenset(quads)), [], quad_change=quad_change)
+            return
         from bricskg.store.commit import insert_data
 
         if self._follows(change):  # the inferred graph's change joins the commit (bricskg.store.remote_entailments)
@@ -426,8 +454,9 @@ class RemoteBackend:
 
             commit = single_operation_commit(delta, audit, stored_blank_iri)
             if not commit.atomic:
-                LOG.warning("committing a write as more than one operation (bricskg.store.remote_commit)")
-            self.commit_update(commit.text, quad_change=quad_change)
+                LOG.warning("committing a write in %d request(s) of more than one operation (bricskg.store.remote_commit)", len(commit.requests))
+            for request in commit.requests:
+                self.commit_update(request, quad_change=quad_change)
             if not commit.atomic:
                 self._check_applied(delta)
             return

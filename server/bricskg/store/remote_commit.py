@@ -32,12 +32,22 @@ from bricskg.store.base import QueryRefused
 from bricskg.store.delta import Delta
 
 
+# Virtuoso compiles a template to SQL and gives up past 10,000 lines (SP031; ~1,200 quads), and its
+# parser runs out of memory on an INSERT DATA of ~5,000 quads (SP030): bigger writes are cut up.
+TEMPLATE_QUADS = 800
+DATA_QUADS = 2000
+
+
 @dataclass(frozen=True)
 class OperationCommit:
-    """The update text, and whether the engine applies it as one operation."""
+    """The update requests to send in order, and whether the engine applies them as one operation."""
 
-    text: str
+    requests: tuple[str, ...]
     atomic: bool
+
+    @property
+    def text(self) -> str:
+        return "\n;\n".join(self.requests)
 
 
 def single_operation_commit(delta: Delta, audit: list[ox.Quad], stored_blank: Callable[[ox.BlankNode], str]) -> OperationCommit:
@@ -54,6 +64,9 @@ def single_operation_commit(delta: Delta, audit: list[ox.Quad], stored_blank: Ca
 
     emptied = sorted({g for g in delta.cleared_graphs | delta.dropped_graphs if not isinstance(g, ox.DefaultGraph)}, key=str)
     removed = [q for q in delta.removed if q.graph_name not in emptied]
+    fresh = {t for q in inserted for t in _terms(q) if isinstance(t, ox.BlankNode) and t not in stored}
+    if len(removed) + len(inserted) > TEMPLATE_QUADS:
+        return _in_pieces(emptied, removed, list(delta.inserted), audit, fresh, text)
     alone = [q for q in removed if inserted and _deleted_only_alone(q)]
     removed = [q for q in removed if q not in alone]
     first = _operation(_template(alone, text), "", "") if alone else ""
@@ -61,11 +74,61 @@ def single_operation_commit(delta: Delta, audit: list[ox.Quad], stored_blank: Ca
     if emptied and fresh_blanks:
         first = "\n;\n".join(part for part in (first, _operation(_emptying_template(), "", _emptying_where(emptied))) if part)
         second = _operation(_template(removed, text), _template(inserted, text), "")
-        return OperationCommit("\n;\n".join(part for part in (first, second) if part), atomic=False)
+        return OperationCommit(("\n;\n".join(part for part in (first, second) if part),), atomic=False)
     delete = _template(removed, text) + ("\n" + _emptying_template() if emptied else "")
     where = ("{ } UNION " + _emptying_where(emptied)) if emptied else ""
     main = _operation(delete, _template(inserted, text), where)
-    return OperationCommit("\n;\n".join(part for part in (first, main) if part), atomic=not first)
+    return OperationCommit(("\n;\n".join(part for part in (first, main) if part),), atomic=not first)
+
+
+def _in_pieces(
+    emptied: list[Any], removed: list[ox.Quad], inserted: list[ox.Quad], audit: list[ox.Quad], fresh: set[ox.BlankNode],
+    text: Callable[[Any], str],
+) -> OperationCommit:
+    """A write too big for one operation: emptied graphs, removals, ground inserts, the quads of each
+    group of fresh blank nodes (a blank node's label holds within one operation only), then the
+    audit record, each request within the engine's limits. Not atomic: the caller checks the result."""
+    requests = []
+    if emptied:
+        requests.append(_operation(_emptying_template(), "", _emptying_where(emptied)))
+    requests += [_operation(_template(chunk, text), "", "") for chunk in _chunks(removed, TEMPLATE_QUADS)]
+    ground = [q for q in inserted if not any(t in fresh for t in _terms(q))]
+    requests += [f"INSERT DATA {{\n{_template(chunk, text)}\n}}" for chunk in _chunks(ground, DATA_QUADS)]
+    batch: list[ox.Quad] = []
+    for group in _blank_groups([q for q in inserted if any(t in fresh for t in _terms(q))]):
+        if batch and len(batch) + len(group) > TEMPLATE_QUADS:
+            requests.append(_operation("", _template(batch, text), ""))
+            batch = []
+        batch += group
+    if batch:
+        requests.append(_operation("", _template(batch, text), ""))
+    requests += [f"INSERT DATA {{\n{_template(chunk, text)}\n}}" for chunk in _chunks(audit, DATA_QUADS)]
+    return OperationCommit(tuple(requests), atomic=False)
+
+
+def _chunks(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:
+    return [quads[start : start + size] for start in range(0, len(quads), size)]
+
+
+def _blank_groups(quads: list[ox.Quad]) -> list[list[ox.Quad]]:
+    """Quads grouped so that every quad naming a blank node is in that node's group."""
+    parent: dict[Any, Any] = {}
+
+    def root(node: Any) -> Any:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for quad in quads:
+        blanks = [t for t in _terms(quad) if isinstance(t, ox.BlankNode)]
+        for other in blanks[1:]:
+            parent[root(other)] = root(blanks[0])
+    groups: dict[Any, list[ox.Quad]] = {}
+    for quad in quads:
+        first = next(t for t in _terms(quad) if isinstance(t, ox.BlankNode))
+        groups.setdefault(root(first), []).append(quad)
+    return list(groups.values())
 
 
 def _deleted_only_alone(quad: ox.Quad) -> bool:

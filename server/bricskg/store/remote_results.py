@@ -26,6 +26,7 @@ _responses = itertools.count()
 _LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 class PerResponseNamer:
@@ -56,21 +57,22 @@ def stored_blank_iri(node: ox.BlankNode) -> str:
     return f"<{VIRTUOSO_BLANK_PREFIX}{node.value}>"
 
 
-def read_json_results(body: bytes, blank: Callable[[str], ox.BlankNode]) -> list[Any]:
-    """The rows of a SELECT answer as dicts of variable -> term, or ``[bool]`` for an ASK answer."""
+def read_json_results(body: bytes, blank: Callable[[str], ox.BlankNode], *, canonical_booleans: bool = False) -> list[Any]:
+    """The rows of a SELECT answer as dicts of variable -> term, or ``[bool]`` for an ASK answer;
+    ``canonical_booleans``: the engine writes stored ``true`` as ``"1"`` (Virtuoso), read it as ``true``."""
     try:
         document = json.loads(body)
         if "boolean" in document:
             return [bool(document["boolean"])]
         rows = []
         for binding in document["results"]["bindings"]:
-            rows.append({name: _term(value, blank) for name, value in binding.items()})
+            rows.append({name: _term(value, blank, canonical_booleans) for name, value in binding.items()})
         return rows
     except (ValueError, KeyError, TypeError) as error:
         raise BackendUnavailable(f"The SPARQL engine's JSON answer could not be read: {error}") from None
 
 
-def _term(value: dict[str, Any], blank: Callable[[str], ox.BlankNode]) -> Any:
+def _term(value: dict[str, Any], blank: Callable[[str], ox.BlankNode], canonical_booleans: bool = False) -> Any:
     kind = value["type"]
     text = str(value["value"])
     if kind == "uri":
@@ -83,6 +85,8 @@ def _term(value: dict[str, Any], blank: Callable[[str], ox.BlankNode]) -> Any:
         if language:
             return ox.Literal(text, language=language)
         if datatype and datatype not in (XSD_STRING, RDF_LANG_STRING):
+            if canonical_booleans and datatype == XSD_BOOLEAN and text in ("1", "0"):
+                text = "true" if text == "1" else "false"
             return ox.Literal(text, datatype=ox.NamedNode(datatype))
         return ox.Literal(text)
     raise ValueError(f"unknown term type {kind!r}")

@@ -206,7 +206,11 @@ def neighbourhood(target: Any, delta: Delta, *, limit: int | None = None) -> ox.
     store = ox.Store()
     store.extend(collected - delta.removed)
     store.extend(delta.inserted)
-    for graph in set(target.graph_names()) & {g for g in named} | set(delta.created_graphs):
+    from bricskg.validation.context import has_graph
+
+    # which of the changed graphs exist, asked one by one: listing every graph of a million-triple
+    # store (a hundred thousand claim graphs) to learn about a handful cost more than the write
+    for graph in {g for g in named if has_graph(target, g)} | set(delta.created_graphs):
         if graph not in delta.dropped_graphs:
             store.add_graph(graph)
     return store
@@ -591,7 +595,7 @@ def _store_errors(action: str) -> Iterator[None]:
 
 
 def target_for(backend: Any) -> Any:
-    """The write target of a backend: a remote engine is its own; C's embedded one is adapted."""
+    """The write target of a backend: a remote engine is its own; the embedded one is adapted."""
     inner = getattr(backend, "inner", backend)
     if hasattr(inner, "commit_update"):
         if not inner.writable:
