@@ -426,6 +426,9 @@ class RemoteBackend:
             self._writes += 1
 
     def commit_quads(self, quads: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
+        if self._follows(change):  # the inferred graph's change joins the commit (bricskg.store.remote_entailments)
+            self.entailments.commit_quads(quads, change)
+            return
         if not self.dialect.atomic_requests:  # blank nodes and size limits: the dialect's own commit
             from bricskg.store.delta import Delta
 
@@ -433,9 +436,6 @@ class RemoteBackend:
             return
         from bricskg.store.commit import insert_data
 
-        if self._follows(change):  # the inferred graph's change joins the commit (bricskg.store.remote_entailments)
-            self.entailments.commit_quads(quads, change)
-            return
         self.commit_update(insert_data(quads))
 
     def commit_delta(self, delta: Any, audit: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
