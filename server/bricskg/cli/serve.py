@@ -219,6 +219,7 @@ def command(access_log: bool, **options: Any) -> None:
     config = _check(_build_config(**options))
     check_port_free(config.host, config.port)
     from bricskg.dataset import UnsupportedFile
+    from bricskg.store.base import BackendError
     from bricskg.store.factory import DataLoadError
     from bricskg.web.app import create_app
 
@@ -228,4 +229,6 @@ def command(access_log: bool, **options: Any) -> None:
         raise UsageProblem(str(error)) from None
     except OSError as error:  # e.g. an on-disk store that is locked or unreadable
         raise UsageProblem(f"could not open the store: {' '.join(str(error).split())}") from None
+    except BackendError as error:  # --backend: the engine refused or missed the inferred graph's start-up
+        raise UsageProblem(str(error)) from None
     make_gunicorn_application(app, build_options(config, access_log=access_log)).run()

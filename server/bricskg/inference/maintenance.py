@@ -39,6 +39,10 @@ class MaintenanceReport:
     removed: int
     seconds: float
     full_recompute: bool = False
+    # the triples (N-Triples text) the inferred graph gained and lost, for a store that mirrors them
+    # elsewhere (bricskg.store.remote_entailments); empty after a full recompute, which lists nothing
+    added_triples: tuple[Triple, ...] = ()
+    removed_triples: tuple[Triple, ...] = ()
 
 
 class TripleIndex:
@@ -291,4 +295,6 @@ def _write(store: ox.Store, state: StoreState, began: float) -> MaintenanceRepor
     for s, p, o in to_remove:
         store.remove(ox.Quad(term(s), term(p), term(o), INFERRED))
     write_inferred(store, to_add, state.terms)
-    return MaintenanceReport(len(to_add), len(to_remove), time.perf_counter() - began)
+    return MaintenanceReport(
+        len(to_add), len(to_remove), time.perf_counter() - began, added_triples=tuple(to_add), removed_triples=tuple(to_remove)
+    )

@@ -47,8 +47,11 @@ def _open_inner(config: Config, *, isolate: bool) -> Backend:
     if config.backend_url:
         # An external SPARQL 1.1 engine: bricskg.store.remote.open_remote_backend.
         from bricskg.store.remote import open_remote_backend  # type: ignore[import-not-found]
+        from bricskg.store.remote_entailments import attach_entailments
 
-        return open_remote_backend(config)
+        remote = open_remote_backend(config)
+        attach_entailments(remote, inference=config.inference, hermit=config.hermit)  # the inferred graph, before the workers fork
+        return remote
     from bricskg.store.embedded import EmbeddedBackend
 
     sources = (bundled_sources() if config.load_bundled else []) + extra_sources(config.data_files)

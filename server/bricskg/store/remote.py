@@ -291,7 +291,7 @@ class RemoteBackend:
             rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._own()} }}")
         else:
             rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
-        return int(rows[0]["n"].value) if rows else 0
+        return (int(rows[0]["n"].value) if rows else 0) - self.inferred_quad_count()  # stated quads, as embedded
 
     def named_graphs(self) -> Iterator[str]:
         for graph in sorted(self.graph_names(), key=str):
@@ -426,6 +426,9 @@ class RemoteBackend:
             self._writes += 1
 
     def commit_quads(self, quads: list[ox.Quad], change: object = None, quad_change: int | None = None) -> None:
+        if self._follows(change):  # the inferred graph's change joins the commit (bricskg.store.remote_entailments)
+            self.entailments.commit_quads(quads, change)
+            return
         if not self.dialect.atomic_requests:  # blank nodes and size limits: the dialect's own commit
             from bricskg.store.delta import Delta
 
@@ -443,6 +446,9 @@ class RemoteBackend:
         engine does. Elsewhere the engine's stored blank nodes cannot be named over the protocol,
         so a delta that removes or extends one is refused (400) rather than approximated.
         """
+        if self._follows(change):  # the inferred graph's change joins the delta (bricskg.store.remote_entailments)
+            self.entailments.commit_delta(delta, audit, change, quad_change)
+            return
         if not self.dialect.atomic_requests:
             from bricskg.store.remote_commit import single_operation_commit
 
@@ -472,6 +478,27 @@ class RemoteBackend:
                 f"The SPARQL engine applied only part of the write ({missing} quad(s) not added, {left} not removed); "
                 "check the data with GET /store and write again."
             )
+
+    # --- the entailment regime: bricskg.store.remote_entailments attaches itself here -----------------
+
+    entailments: Any = None  # a RemoteEntailments (the rule-input mirror) when inference is on
+
+    @property
+    def inference(self) -> bool | None:
+        """True when bricskg maintains the inferred graph in the engine; None: whatever the engine does."""
+        return True if self.entailments is not None else None
+
+    @property
+    def maintains_entailments(self) -> bool:
+        """The writer then hands each commit its ``EntailmentChange`` (bricskg.store.writer)."""
+        return self.entailments is not None
+
+    def inferred_quad_count(self) -> int:
+        return self.entailments.inferred_quad_count() if self.entailments is not None else 0
+
+    def _follows(self, change: object) -> bool:
+        """Whether this commit carries the change of the inferred graph (then made with ``change=None``)."""
+        return self.entailments is not None and change is not None
 
 
 def _without_user_info(url: str) -> tuple[str, tuple[str, str] | None]:

@@ -120,7 +120,7 @@ def store_view(backend: Backend) -> StoreView:
         # A remote engine's quads as stored (its real default graph, not the union), through the write
         # path's reader: one answer, so blank nodes keep their identity, and no result-size bound.
         store = ox.Store()
-        store.extend(graph_quads([ox.DefaultGraph(), *graph_names()]))
+        store.extend(graph_quads([ox.DefaultGraph(), *(g for g in graph_names() if g != INFERRED)]))  # in no dump
         return StoreView(store, union_in_default=False)
     store = ox.Store()
     named: set[ox.Triple] = set()

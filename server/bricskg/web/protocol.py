@@ -313,8 +313,10 @@ def default_graph_mode(backend: Backend) -> str:
 
 
 def entailment_of(backend: Backend) -> dict[str, str] | str:
-    """The regime /health reports: the inferred graph and its regime, "simple" (stated triples only,
-    ``--no-inference``) or "external-engine" (``--backend``: whatever that engine does)."""
+    """The regime /health reports: the inferred graph and its regime (also over ``--backend`` with an
+    update endpoint: bricskg.store.remote_entailments), "simple" (stated triples only,
+    ``--no-inference``) or "external-engine" (``--backend`` without an update endpoint, or with
+    ``--no-inference``: whatever that engine does)."""
     from bricskg.inference import ENTAILMENT_RDFS, INFERRED_GRAPH
 
     inference = getattr(backend, "inference", None)
