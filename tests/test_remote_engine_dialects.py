@@ -16,10 +16,10 @@ import pytest
 
 from bricskg.sparql.portable import check_forwardable_query
 from bricskg.store.answer_rows import count_rows
-from bricskg.store.base import QueryRefused, QueryRequest, QueryTimeout, ResultTooLarge
+from bricskg.store.base import BackendUnavailable, QueryRefused, QueryRequest, QueryTimeout, ResultTooLarge
 from bricskg.store.delta import Delta
 from bricskg.store.remote import RemoteBackend
-from bricskg.store.remote_commit import single_operation_commit
+from bricskg.store.remote_commit import DATA_QUADS, TEMPLATE_QUADS, single_operation_commit
 from bricskg.store.remote_results import canonical_booleans, read_json_results, stored_blank_iri, virtuoso_answer, virtuoso_blank
 
 JSON = "application/sparql-results+json"
@@ -33,7 +33,7 @@ def rows(count: int) -> bytes:
 class FakeVirtuoso:
     """Answers like Virtuoso 7: its Server header, an ini cap, and ``answer`` for every other query."""
 
-    def __init__(self, cap: str, answer: bytes, headers: dict[str, str] | None = None):
+    def __init__(self, cap: str, answer: bytes, headers: dict[str, str] | None = None, count: int | None = None):
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,9 +41,11 @@ class FakeVirtuoso:
                 return "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu"
 
             def _answer(self, query: str) -> None:
+                extra: dict[str, str] = {}
                 if "virtuoso_ini_item_value" in query:
                     body = json.dumps({"head": {"vars": ["cap"]}, "results": {"bindings": [{"cap": {"type": "literal", "value": cap}}]}}).encode()
-                    extra: dict[str, str] = {}
+                elif "COUNT(*)" in query and count is not None:
+                    body = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": str(count)}}]}}).encode()
                 else:
                     body, extra = owner.answer, owner.headers
                 self.send_response(200)
@@ -235,7 +237,7 @@ def test_a_write_too_big_for_one_operation_is_cut_into_requests_within_the_engin
     assert not commit.atomic
     for request in commit.requests:
         quads = request.count(" .\n")
-        assert quads <= (2000 if request.startswith("INSERT DATA") else 800), request[:80]
+        assert quads <= (DATA_QUADS if request.startswith("INSERT DATA") else TEMPLATE_QUADS), request[:80]
     assert sum(request.count(" .\n") for request in commit.requests) == 3000 + 600 + 1000 + 1
     assert '"audit"' in commit.requests[-1]  # the record comes last, once everything else is in
     for request in commit.requests:  # each blank node and its quads in one request
@@ -258,5 +260,29 @@ def test_a_configured_virtuoso_dialect_still_reads_the_row_cap() -> None:
         backend = RemoteBackend(engine.url, engine="virtuoso")
         with pytest.raises(ResultTooLarge):
             backend.query(QueryRequest("SELECT ?x WHERE { ?x ?p ?o }", JSON))
+    finally:
+        engine.close()
+
+
+def quad_rows(count: int) -> bytes:
+    bindings = [{"s": {"type": "uri", "value": f"urn:s{i}"}, "p": {"type": "uri", "value": "urn:p"},
+                 "o": {"type": "literal", "value": str(i)}, "g": {"type": "uri", "value": "urn:g"}} for i in range(count)]
+    return json.dumps({"head": {"vars": ["s", "p", "o", "g"]}, "results": {"bindings": bindings}}).encode()
+
+
+def test_a_whole_graph_read_cut_short_by_the_engine_is_an_error_not_a_short_dump() -> None:
+    engine = FakeVirtuoso("0", quad_rows(3), count=5)
+    try:
+        backend = RemoteBackend(engine.url)
+        with pytest.raises(BackendUnavailable, match="3 of 5 rows"):
+            list(backend.graph_quads([ox.NamedNode("urn:g")]))
+    finally:
+        engine.close()
+
+
+def test_a_whole_graph_read_that_matches_the_engines_count_is_returned() -> None:
+    engine = FakeVirtuoso("0", quad_rows(3), count=3)
+    try:
+        assert len(list(RemoteBackend(engine.url).graph_quads([ox.NamedNode("urn:g")]))) == 3
     finally:
         engine.close()

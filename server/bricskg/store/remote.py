@@ -344,7 +344,21 @@ class RemoteBackend:
             branches.append("{ ?s ?p ?o }")
         if not branches:
             return iter(())
-        return self._quads(f"SELECT ?s ?p ?o ?g WHERE {{ {' UNION '.join(branches)} }}")
+        return iter(self._complete_quads(f"WHERE {{ {' UNION '.join(branches)} }}"))
+
+    def _complete_quads(self, where: str) -> list[ox.Quad]:
+        """Every quad matching ``where``, checked against the engine's count of it: Virtuoso cuts an
+        answer of about a million rows short without a word, and a short dump or a short read for the
+        write path would be taken for the whole."""
+        quads = list(self._quads(f"SELECT ?s ?p ?o ?g {where}"))
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) {where}")
+        expected = int(rows[0]["n"].value) if rows else 0
+        if expected != len(quads):
+            raise BackendUnavailable(
+                f"The SPARQL engine answered {len(quads):,} of {expected:,} rows when bricskg read whole graphs; "
+                "raise the engine's answer limits (docs/deploy.md)."
+            )
+        return quads
 
     def _quads(self, sparql: str) -> Iterator[ox.Quad]:
         for row in self._select(sparql):

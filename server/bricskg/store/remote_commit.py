@@ -32,10 +32,11 @@ from bricskg.store.base import QueryRefused
 from bricskg.store.delta import Delta
 
 
-# Virtuoso compiles a template to SQL and gives up past 10,000 lines (SP031; ~1,200 quads), and its
-# parser runs out of memory on an INSERT DATA of ~5,000 quads (SP030): bigger writes are cut up.
-TEMPLATE_QUADS = 800
-DATA_QUADS = 2000
+# Virtuoso compiles a template to SQL and gives up past 10,000 lines (SP031: from ~600-1,200 quads,
+# depending on the terms), and its parser runs out of memory on an INSERT DATA of ~5,000 short quads
+# (SP030): bigger writes are cut up, with a margin.
+TEMPLATE_QUADS = 400
+DATA_QUADS = 1000
 
 
 @dataclass(frozen=True)
