@@ -335,3 +335,11 @@ def test_deleting_language_tagged_and_non_canonical_literals_removes_them(engine
     removed = update(remote, f"DELETE DATA {{ GRAPH graph:reference {{ {triples} }} }}")
     assert removed.status_code == 200, removed.text
     assert not engine.ask(ask)
+
+
+def test_the_service_description_says_the_answers_come_from_virtuoso_and_how_they_differ(remote) -> None:
+    response = requests.get(remote.base_url + "/sparql", headers={"Accept": "text/turtle"}, timeout=60)
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    comments = [str(o) for o in graph.objects(None, rdflib.RDFS.comment)]
+    assert any("Virtuoso" in comment and "xsd:integer" in comment for comment in comments)

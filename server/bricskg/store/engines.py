@@ -24,8 +24,10 @@ and ``bricskg.store.remote`` acts on:
   answers (put back as ``true`` by ``bricskg.store.remote_results``), and types the value of a
   boolean *expression* (``true``, ``1 < 2``, ``EXISTS``) as ``xsd:integer``, which nothing can undo.
 * **silent truncation**: Virtuoso cuts SELECT answers at ``[SPARQL] ResultSetMaxRows`` without a
-  word, and answers a query stopped by ``MaxQueryExecutionTime`` with a partial result marked only
-  by an ``X-SQL-State`` header; bricskg reads the cap at start and refuses both kinds of answer.
+  word, answers a query stopped by ``MaxQueryExecutionTime`` with a partial result marked only by
+  an ``X-SQL-State`` header, and cuts an answer of about a million rows short with no mark at all;
+  bricskg reads the cap at start, refuses both kinds of answer, and checks its own whole-graph
+  reads against a COUNT.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class EngineDialect:
     system_graphs: tuple[str, ...] = ()  # graphs the engine keeps for itself, never bricskg's data
     rewrites_answers: bool = False  # SELECT answers need fixing (Virtuoso's blank-node labels and booleans)
 
+    note: str = ""  # for the service description: where answers may differ from the embedded store's
+
     def describe(self) -> dict[str, object]:
         """The differences, for ``/health`` and the service description."""
         return {
@@ -72,6 +76,13 @@ VIRTUOSO = EngineDialect(
     "Virtuoso", union_default_graph=True, atomic_requests=False, addressable_blank_nodes=True,
     blank_nodes_in_insert_data=False, partial_answer_header="X-SQL-State", system_graphs=VIRTUOSO_SYSTEM_GRAPHS,
     rewrites_answers=True,
+    note=(
+        "Answered by OpenLink Virtuoso 7 behind bricskg: its default graph is the union of its graphs; "
+        "blank-node labels and stored booleans are rewritten to standard form; the value of a boolean "
+        "expression comes back as xsd:integer, numbers in canonical lexical form, and some property-path "
+        "queries (rdfs:subClassOf* joined with other patterns) miss solutions (engine bugs). Writes over "
+        "its size limits are applied in several requests and checked. See docs/deploy.md."
+    ),
 )
 DIALECTS = {"generic": GENERIC, "virtuoso": VIRTUOSO}
 

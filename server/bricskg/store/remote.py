@@ -177,6 +177,10 @@ class RemoteBackend:
         facts["readableSystemGraphs"] = self.readable_system_graphs()
         return facts
 
+    def engine_note(self) -> str:
+        """For the service description: where this engine's answers may differ (``EngineDialect.note``)."""
+        return self.dialect.note
+
     def readable_system_graphs(self) -> list[str]:
         """The engine's own graphs that queries can read (Virtuoso's, unless made private): their
         triples are then in every default-graph answer. Checked again with each ``version()``."""

@@ -73,6 +73,9 @@ def describe(backend: Backend, endpoint_url: str, writes_enabled: bool) -> rdfli
     for fmt in GRAPH_FORMATS:
         graph.add((service, SD.resultFormat, URIRef(fmt.rdf_format().iri)))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    engine_note = getattr(backend, "engine_note", None)
+    if engine_note is not None and engine_note():  # --backend: the engine's differences, said where clients look
+        graph.add((service, RDFS.comment, Literal(engine_note(), lang="en")))
     _entailment_regime(graph, service, backend)
     dataset = BNode("dataset")
     graph.add((service, SD.defaultDataset, dataset))
