@@ -13,103 +13,24 @@ credentials (see bricskg.store.remote and bricskg.store.engines).
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from live_server import live_server
+from oxigraph_engine import ONTOLOGY_GRAPH, OxigraphServer
 from shared_material import missing
-from virtuoso_engine import VirtuosoServer, home_quads, virtuoso_missing
+from sparql_http import post_query, post_update
+from virtuoso_engine import VirtuosoServer, home_quads, virtuoso_param
 from test_w3c_protocol_updates import PROTOCOL_MANIFEST, run_exchange, update_tests
 from test_write_validation import EX, G1, VIOLATIONS, make_home
 
 TOKEN = "remote-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-ONTOLOGY_GRAPH = "https://w3id.org/bricskg/ontology"
 
 
-def oxigraph_cli() -> str:
-    candidate = Path(sys.executable).with_name("oxigraph")
-    found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
-    if not found:
-        pytest.skip("the oxigraph CLI (pip package 'oxigraph') is not installed")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class OxigraphServer:
-    """``oxigraph serve`` on a loaded folder, on a free loopback port."""
-
-    def __init__(self, location: Path, home: Path):
-        cli = oxigraph_cli()
-        for path in sorted((home / "ontology").glob("*.ttl")):
-            subprocess.run([cli, "load", "--location", str(location), "--file", str(path), "--graph", ONTOLOGY_GRAPH], check=True, capture_output=True)
-        for path in sorted((home / "data").glob("*.trig")):
-            subprocess.run([cli, "load", "--location", str(location), "--file", str(path)], check=True, capture_output=True)
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [cli, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/query", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return self.url + "/query"
-
-    @property
-    def backend(self) -> str:
-        """The ``--backend`` value: the query URL with Oxigraph's per-request union switch."""
-        return f"{self.url}/query?union-default-graph,{self.url}/update"
-
-    credentials_env: dict[str, str] = {}
-
-    def quads(self) -> set[str]:
-        """Everything the engine holds, read directly (not through bricskg)."""
-        response = requests.post(
-            self.url + "/query",
-            data={"query": "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"},
-            headers={"Accept": "application/sparql-results+json"},
-            timeout=60,
-        )
-        rows = response.json()["results"]["bindings"]
-        return {tuple(sorted((k, v["value"]) for k, v in row.items() if v["type"] != "bnode")).__repr__() for row in rows}
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-ENGINES = ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.skipif(bool(virtuoso_missing()), reason=str(virtuoso_missing())))]
+ENGINES = ["oxigraph", virtuoso_param()]
 
 
 def start_engine(name: str, root: Path, home: Path):
@@ -132,23 +53,11 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def select(server, query: str) -> list[dict]:
-    response = requests.post(
-        server.base_url + "/sparql",
-        data=query.encode(),
-        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["results"]["bindings"]
+    return post_query(server, query)["results"]["bindings"]
 
 
 def update(server, text: str) -> requests.Response:
-    return requests.post(
-        server.base_url + "/sparql",
-        data=text.encode(),
-        headers={"Content-Type": "application/sparql-update", "Accept": "application/json", **AUTH},
-        timeout=120,
-    )
+    return post_update(server, text, AUTH)
 
 
 def test_reads_see_the_union_of_all_graphs_like_the_embedded_store(stack) -> None:

@@ -25,7 +25,9 @@ from bricskg.inference import INFERRED, INFERRED_GRAPH, materialise
 from bricskg.paths import project_root as home_dir
 from live_server import live_server
 from bricskg.store.remote_results import read_json_results, virtuoso_blank
-from test_remote_engines import ENGINES, OxigraphServer, oxigraph_cli
+from oxigraph_engine import OxigraphServer, oxigraph_cli
+from sparql_http import post_query, post_update
+from test_remote_engines import ENGINES
 from virtuoso_engine import VirtuosoServer, home_quads
 
 NAIVE = load_questions(questions_dir() / "naive")
@@ -145,23 +147,11 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def query(server, text: str) -> dict:
-    response = requests.post(
-        server.base_url + "/sparql",
-        data=text.encode(),
-        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+    return post_query(server, text)
 
 
 def update(server, text: str) -> requests.Response:
-    return requests.post(
-        server.base_url + "/sparql",
-        data=text.encode(),
-        headers={"Content-Type": "application/sparql-update", "Accept": "application/json", **AUTH},
-        timeout=120,
-    )
+    return post_update(server, text, AUTH)
 
 
 def programme(node: str, name: str) -> str:
@@ -417,7 +407,7 @@ def test_an_unreachable_engine_at_start_is_a_clear_usage_error() -> None:
     import subprocess
     import sys
 
-    from test_remote_engines import free_port
+    from oxigraph_engine import free_port
 
     port = free_port()  # nothing listens there
     backend = f"http://127.0.0.1:{port}/query?union-default-graph,http://127.0.0.1:{port}/update"

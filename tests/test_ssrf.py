@@ -13,15 +13,13 @@ reached past authentication: a refusal for lack of a token would prove nothing.
 
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from loopback_listener import LoopbackListener
+from oxigraph_engine import OxigraphServer
+from virtuoso_engine import virtuoso_param
 import requests
 
 ADMIN_TOKEN = "ssrf-test-token"
@@ -328,50 +326,7 @@ def test_turtle_upload_with_listener_iris_fetches_nothing(server, clean_listener
 # ------------------------------------------------------------------ over an external SPARQL engine
 
 
-class OxigraphEngine:
-    """An in-memory ``oxigraph serve`` on a free loopback port: an engine that DOES fetch SERVICE URLs."""
-
-    def __init__(self) -> None:
-        candidate = Path(sys.executable).with_name("oxigraph")
-        cli = str(candidate) if candidate.exists() else shutil.which("oxigraph")
-        if not cli:
-            pytest.fail("the oxigraph CLI (pip package 'oxigraph', a test dependency) is not installed")
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.process = subprocess.Popen(
-            [cli, "serve", "--bind", f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/query", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-def _virtuoso_param():
-    from virtuoso_engine import virtuoso_missing
-
-    return pytest.param("virtuoso", marks=pytest.mark.skipif(bool(virtuoso_missing()), reason=str(virtuoso_missing())))
-
-
-@pytest.fixture(scope="module", params=["oxigraph", _virtuoso_param()])
+@pytest.fixture(scope="module", params=["oxigraph", virtuoso_param()])
 def backend_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """bricskg over an external engine (Oxigraph server, Virtuoso 7): whatever it forwards, the
     engine would fetch. Yields bricskg's URL, the engine's own query URL and a query that makes the
@@ -386,8 +341,8 @@ def backend_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         env = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN, **engine.credentials_env}
         fetching = 'SELECT (<bif:http_get>("{url}/direct") AS ?x) WHERE { }'
     else:
-        engine = OxigraphEngine()
-        backend, direct = f"{engine.url}/query?union-default-graph,{engine.url}/update", f"{engine.url}/query"
+        engine = OxigraphServer(required=True)  # in memory, empty: an engine that DOES fetch SERVICE URLs
+        backend, direct = engine.backend, engine.query_url
         env = {"BRICSKG_ADMIN_TOKEN": ADMIN_TOKEN}
         fetching = SERVICE_QUERIES["plain"]
     try:

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from live_server import LiveServer, start_server
 from shared_material import cases, missing, require, sparql11_dir
-from virtuoso_engine import VirtuosoServer, virtuoso_missing
+from virtuoso_engine import VirtuosoServer, virtuoso_param
 
 PROTOCOL_DIR = sparql11_dir() / "protocol"
 MANIFEST = PROTOCOL_DIR / "manifest.ttl"
@@ -121,7 +121,7 @@ if not MANIFEST.exists():
     pytestmark = pytest.mark.skip(reason=missing("sparql11", PROTOCOL_DIR))
 
 
-ENGINES = ["embedded", pytest.param("virtuoso", marks=pytest.mark.skipif(bool(virtuoso_missing()), reason=str(virtuoso_missing())))]
+ENGINES = ["embedded", virtuoso_param()]
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -18,9 +18,15 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from bricskg.bench.virtuoso import running_virtuoso, virtuoso_missing  # noqa: F401 (virtuoso_missing re-exported)
+from bricskg.bench.virtuoso import running_virtuoso, virtuoso_missing
 
 ONTOLOGY_GRAPH = "https://w3id.org/bricskg/ontology"
+
+
+def virtuoso_param() -> object:
+    """The ``virtuoso`` case of a test parametrised over engines, skipped (saying why) without Virtuoso."""
+    reason = virtuoso_missing()
+    return pytest.param("virtuoso", marks=pytest.mark.skipif(reason is not None, reason=str(reason)))
 
 
 def require_virtuoso() -> None:
