@@ -355,14 +355,18 @@ class RemoteBackend:
         answer of about a million rows short without a word, and a short dump or a short read for the
         write path would be taken for the whole."""
         quads = list(self._quads(f"SELECT ?s ?p ?o ?g {where}"))
+        self.require_complete(len(quads), where, "whole graphs", "raise the engine's answer limits (docs/deploy.md)")
+        return quads
+
+    def require_complete(self, answered: int, where: str, reading: str, advice: str) -> None:
+        """Raise unless the engine counts ``answered`` solutions for ``where`` (a ``WHERE { … }``):
+        an answer cut short without a word must not be taken for the whole."""
         rows = self._select(f"SELECT (COUNT(*) AS ?n) {where}")
         expected = int(rows[0]["n"].value) if rows else 0
-        if expected != len(quads):
+        if expected != answered:
             raise BackendUnavailable(
-                f"The SPARQL engine answered {len(quads):,} of {expected:,} rows when bricskg read whole graphs; "
-                "raise the engine's answer limits (docs/deploy.md)."
+                f"The SPARQL engine answered {answered:,} of {expected:,} rows when bricskg read {reading}; {advice}."
             )
-        return quads
 
     def _quads(self, sparql: str) -> Iterator[ox.Quad]:
         for row in self._select(sparql):

@@ -69,7 +69,7 @@ from bricskg.inference.schema import (
     touches_schema,
 )
 from bricskg.inference.terms import Terms, Triple
-from bricskg.store.base import BackendError, BackendUnavailable
+from bricskg.store.base import BackendError
 from bricskg.store.commit import join_updates
 from bricskg.store.delta import Delta
 
@@ -212,14 +212,10 @@ class RemoteEntailments:
         the same pattern: Virtuoso cuts a large answer without a word (near 2^20 rows), and a mirror
         read short would publish a wrong inferred graph."""
         quads = self._read_quads(query)
-        where = query[query.index("WHERE") :]
-        rows = self.backend._select(f"SELECT (COUNT(*) AS ?n) {where}")
-        expected = int(rows[0]["n"].value) if rows else 0
-        if expected != len(quads):
-            raise BackendUnavailable(
-                f"The SPARQL engine answered {len(quads):,} of {expected:,} rows when bricskg read the triples "
-                "its entailment rules need; raise the engine's answer limits or serve with --no-inference."
-            )
+        self.backend.require_complete(
+            len(quads), query[query.index("WHERE") :], "the triples its entailment rules need",
+            "raise the engine's answer limits or serve with --no-inference",
+        )
         return quads
 
     def _read_quads(self, query: str) -> list[ox.Quad]:
