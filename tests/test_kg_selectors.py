@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from bricskg.cli import main
 from bricskg.paths import article_path, data_dir
+from shared_material import require
 
 SENTENCE = "Similarly, Russia and Iran signed a Comprehensive Strategic Partnership Agreement"
 EDITED = SENTENCE.replace("Iran", "Iraq")
@@ -31,8 +32,7 @@ def data_with(tmp_path: Path, old: str, new: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def article_text() -> str:
-    if not article_path().is_file():
-        pytest.fail(f"the article is missing at {article_path()}")
+    require("article", article_path())  # a fresh clone without ../shared skips with the shared message
     return article_path().read_text(encoding="utf-8")
 
 
