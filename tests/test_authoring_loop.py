@@ -17,6 +17,7 @@ from bricskg.dataset import open_memory_store
 from bricskg.paths import article_path, data_dir
 from bricskg.split import split_files
 from bricskg.validation.selectors import segments
+from shared_material import require
 
 NOTES = "Field notes on BRICS\nBrazil and India are members of BRICS. Nothing else was said.\n"
 NOTES_IRI = "https://w3id.org/bricskg/source/notes"
@@ -37,14 +38,19 @@ def graphs(trig: str | Path) -> dict[str, rdflib.Graph]:
     return {str(g.identifier): g for g in dataset.graphs() if len(g)}
 
 
+def article() -> Path:
+    """The article's text file; a clone without ../shared skips with the shared-material message."""
+    return require("article", article_path())
+
+
 def test_the_segmenter_finds_the_articles_thirty_segments_at_their_recorded_offsets() -> None:
-    text = article_path().read_text(encoding="utf-8")
+    text = article().read_text(encoding="utf-8")
     recorded = {(s.start, s.end) for s in segments(open_memory_store())}
     assert {(s.start, s.end) for s in segment_spans(text)} == recorded
 
 
 def test_author_claim_writes_the_shipped_selectors_of_sentence_17() -> None:
-    result = run("author", "claim", "--source", str(article_path()), "--sentence", "17",
+    result = run("author", "claim", "--source", str(article()), "--sentence", "17",
                  "--slug", "brics-ai-value-forecast", "--modality", "forecast")
     assert result.exit_code == 0, result.output
     authored = graphs(result.output)["https://w3id.org/bricskg/graph/provenance"]
@@ -86,6 +92,7 @@ def authored_notes_claim(folder: Path) -> tuple[Path, Path]:
 
 
 def test_a_claim_of_another_source_is_authored_and_validated_like_the_articles(tmp_path: Path) -> None:
+    article()  # validate checks the article's selectors too ("text checked for 2")
     notes, claim = authored_notes_claim(tmp_path)
     result = run("validate", "--no-reasoner", "--data", str(claim), "--source", f"{NOTES_IRI}={notes}")
     assert result.exit_code == 0, result.output
@@ -110,6 +117,7 @@ def test_an_edit_to_a_store_is_written_back_to_data_files_that_validate(tmp_path
     --split-to -> files that hold the edit, validate as data/, and come out byte-identical again."""
     from bricskg.store.writer import EmbeddedTarget, Writer
 
+    article()  # the files are validated against the article's text
     store_path = tmp_path / "store"
     notes, claim = authored_notes_claim(tmp_path)
     assert run("load", str(claim), "--store", str(store_path)).exit_code == 0
